@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# callops: build, boot and test the callops kernels in QEMU.
+#
+#   make run     [ARCH=arm64|riscv]  build, boot, show the sample, power off
+#   make check                       every test on both arches
+#   make bench                       the ftrace_ops overhead table
+#
+# The kernel is Debian's linux-source-6.12 at a pinned version, extracted
+# under build/, patched with patches/series and overlaid with this
+# repository's new files (see tools/testing/callops/prepare-tree.sh).
+
+ARCH ?= arm64
+ARCHES := arm64 riscv
+LINUX_SOURCE_VERSION := 6.12.117-1~deb12u1
+LINUX_SOURCE_TARBALL := /usr/src/linux-source-6.12.tar.xz
+
+REPO := $(CURDIR)
+BUILD := $(REPO)/build
+SRC := $(BUILD)/linux
+TOOLS := $(BUILD)/tools
+HARNESS := $(REPO)/tools/testing/callops
+
+# Everything Rust comes from Debian's toolchain: the rustup one on PATH has
+# no rust-src, and mixing the two fails with E0514.
+KBUILD_TOOLS := LLVM=1 CLIPPY=1 \
+	RUSTC=/usr/bin/rustc HOSTRUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc \
+	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver \
+	BINDGEN=$(TOOLS)/bin/bindgen
+
+JOBS ?= $(shell nproc)
+kmake = $(MAKE) -j$(JOBS) -C $(SRC) O=$(BUILD)/$(1) ARCH=$(1) $(KBUILD_TOOLS)
+cross_compile_arm64 := aarch64-linux-gnu-
+cross_compile_riscv := riscv64-linux-gnu-
+
+RESULTS := $(BUILD)/results.jsonl
+KUNIT_PY := $(SRC)/tools/testing/kunit/kunit.py
+image = $(BUILD)/$(1)/arch/$(1)/boot/Image
+initramfs = $(BUILD)/$(1)/callops-initramfs.cpio
+boot = $(HARNESS)/boot.py --arch $(1) --kernel $(call image,$(1)) \
+	--initrd $(call initramfs,$(1)) --kunit $(KUNIT_PY) --results $(RESULTS)
+record = $(HARNESS)/report.py record $(RESULTS)
+
+# Benchmarks run under icount.  Stock riscv hangs in stop_machine() under
+# icount with two vCPUs, so it is measured on one.
+BENCH_SMP_arm64 := 2
+BENCH_SMP_riscv := 1
+
+.PHONY: all run check bench deps tree clean
+.PHONY: $(foreach a,$(ARCHES),kernel-$(a) guest-$(a) initramfs-$(a) check-$(a))
+
+all: initramfs-$(ARCH)
+
+deps:
+	@$(HARNESS)/install-deps.sh '$(LINUX_SOURCE_VERSION)' $(TOOLS)
+
+tree: deps
+	@$(HARNESS)/prepare-tree.sh $(REPO) $(SRC) $(BUILD)/linux.git \
+		$(LINUX_SOURCE_TARBALL)
+
+# tinyconfig plus kernel/configs/callops.config and the arch fragment of the
+# same name; redone only when a fragment changes.
+$(BUILD)/%/.config: kernel/configs/callops.config arch/%/configs/callops.config | tree
+	+$(call kmake,$*) -s tinyconfig callops.config
+
+$(foreach a,$(ARCHES),kernel-$(a)): kernel-%: tree $(BUILD)/%/.config
+	+$(call kmake,$*) -s Image modules
+
+# Guest userspace: init and the selftests, static, from the cross gcc.
+$(BUILD)/%/guest/init: $(HARNESS)/init.c | tree
+	@mkdir -p $(@D)
+	$(cross_compile_$*)gcc -static -O2 -Wall -Wextra -o $@ $<
+
+$(foreach a,$(ARCHES),guest-$(a)): guest-%: tree $(BUILD)/%/guest/init
+	@mkdir -p $(BUILD)/$*/guest/bin
+	+$(MAKE) -s -C $(SRC)/tools/testing/selftests/callops \
+		CROSS_COMPILE=$(cross_compile_$*) OUTPUT=$(BUILD)/$*/guest/bin
+
+$(foreach a,$(ARCHES),initramfs-$(a)): initramfs-%: kernel-% guest-%
+	@$(HARNESS)/gen-initramfs.sh $(BUILD)/$* $(BUILD)/$*/guest/init \
+		$(BUILD)/$*/guest/bin $(HARNESS)/suites > $(BUILD)/$*/callops-initramfs.list
+	@$(BUILD)/$*/usr/gen_init_cpio $(BUILD)/$*/callops-initramfs.list \
+		> $(call initramfs,$*)
+
+run: initramfs-$(ARCH)
+	@$(call boot,$(ARCH)) --suite run --no-kunit --verbose --timeout 300 \
+		--log $(BUILD)/$(ARCH)/run.log
+
+clean:
+	rm -rf $(BUILD)

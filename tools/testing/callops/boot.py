@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Boot a callops guest in QEMU, run one suite and judge the console.
+
+The guest's PID 1 (init.c) runs the suite and powers off.  This script
+enforces a hard time-out, keeps the whole console in a log file, and reports
+the run as failed when the guest did not boot, panicked, oopsed, warned, hit
+a BUG, timed out or stopped before its suite completed.  The KUnit results
+printed while booting and the suite's KTAP results are parsed with the
+kernel's own tools/testing/kunit/kunit.py and appended, one JSON object per
+test, to a results file (see report.py).
+"""
+
+import argparse
+import codecs
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+
+QEMU = {
+    'arm64': ['qemu-system-aarch64', '-M', 'virt', '-cpu', 'cortex-a57'],
+    'riscv': ['qemu-system-riscv64', '-M', 'virt',
+              '-bios', '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin'],
+}
+CONSOLE = {'arm64': 'ttyAMA0', 'riscv': 'ttyS0'}
+
+INIT_START = 'callops-init: running suite '
+INIT_DONE = 'callops-init: suite {} done'
+
+# What the kernel prints when something went wrong, and how we call it.
+FAILURES = [
+    (re.compile(r'Kernel panic - not syncing'), 'kernel panic'),
+    (re.compile(r'Internal error: Oops|Oops( -|: | \[#)|Unable to handle kernel'),
+     'kernel oops'),
+    (re.compile(r'\bBUG: |kernel BUG at'), 'kernel BUG'),
+    (re.compile(r'WARNING: CPU: \d+ PID: |-+\[ cut here \]-+'), 'kernel WARN'),
+    (re.compile(r'rcu: INFO: .* detected stalls'), 'RCU stall'),
+]
+
+TAIL_LINES = 40
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--arch', choices=QEMU, required=True)
+    parser.add_argument('--kernel', required=True)
+    parser.add_argument('--initrd', required=True)
+    parser.add_argument('--suite', required=True)
+    parser.add_argument('--log', required=True, help='console log file')
+    parser.add_argument('--results', help='append test results (JSON lines)')
+    parser.add_argument('--kunit', required=True, help='path to kunit.py')
+    parser.add_argument('--timeout', type=int, default=900,
+                        help='seconds before QEMU is killed')
+    parser.add_argument('--smp', type=int, default=2)
+    parser.add_argument('--icount', action='store_true',
+                        help='one guest ns per instruction (for benchmarks)')
+    parser.add_argument('--no-kunit', action='store_true',
+                        help='skip the KUnit tests built into the kernel')
+    parser.add_argument('--expect', choices=[f[1] for f in FAILURES] + ['time-out'],
+                        help='the run is a harness self-test that must fail this way')
+    parser.add_argument('--verbose', action='store_true',
+                        help='copy the console to stdout while it runs')
+    return parser.parse_args()
+
+
+def qemu_command(args):
+    append = [f'console={CONSOLE[args.arch]}', 'panic=-1',
+              f'callops_suite={args.suite}']
+    if args.no_kunit:
+        append.append('kunit.enable=0')
+    cmd = QEMU[args.arch] + [
+        '-smp', str(args.smp), '-m', '512', '-nographic', '-no-reboot',
+        '-net', 'none', '-kernel', args.kernel, '-initrd', args.initrd,
+        '-append', ' '.join(append)]
+    if args.icount:
+        cmd += ['-icount', 'shift=0,sleep=off']
+    return cmd
+
+
+def run_qemu(args):
+    """Run QEMU to completion or time-out; return (console lines, timed_out)."""
+    decoder = codecs.getincrementaldecoder('utf-8')(errors='backslashreplace')
+    deadline = time.monotonic() + args.timeout
+    timed_out = False
+    text = ''
+    with open(args.log, 'w') as log, \
+         subprocess.Popen(qemu_command(args), stdin=subprocess.DEVNULL,
+                          stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT) as qemu:
+        fd = qemu.stdout.fileno()
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                qemu.kill()
+                timed_out = True
+                break
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = decoder.decode(os.read(fd, 65536))
+            if not chunk and qemu.poll() is not None:
+                break
+            log.write(chunk)
+            log.flush()
+            if args.verbose:
+                sys.stdout.write(chunk)
+                sys.stdout.flush()
+            text += chunk
+    return [line.rstrip('\r') for line in text.split('\n')], timed_out
+
+
+def problems(args, lines, timed_out):
+    """Everything wrong with the run, each as (kind, first console line)."""
+    found = []
+    for pattern, kind in FAILURES:
+        hit = next((line for line in lines if pattern.search(line)), None)
+        if hit is not None:
+            found.append((kind, hit.strip()))
+    if timed_out:
+        found.append(('time-out', f'QEMU killed after {args.timeout} s'))
+    if not any(INIT_START in line for line in lines):
+        found.append(('boot failure', 'the guest never started init'))
+    elif not any(INIT_DONE.format(args.suite) in line for line in lines):
+        found.append(('incomplete', f'suite {args.suite} did not finish'))
+    return found
+
+
+def kunit_parse(kunit, name, lines, workdir):
+    """Parse one KTAP document with kunit.py; return its JSON tree or None."""
+    text = os.path.join(workdir, f'{name}.ktap')
+    tree = os.path.join(workdir, f'{name}.json')
+    with open(text, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    with open(os.path.join(workdir, f'{name}.parsed'), 'w') as out:
+        subprocess.run([sys.executable, kunit, 'parse', f'--json={tree}', text],
+                       stdout=out, stderr=subprocess.STDOUT, check=False)
+    if not os.path.exists(tree):
+        return None
+    with open(tree) as f:
+        return json.load(f)
+
+
+def leaves(group, prefix):
+    """Yield (name, status) for every test case below a kunit_json group."""
+    for sub in group.get('sub_groups', []):
+        yield from leaves(sub, f'{prefix}.{sub["name"]}')
+    for case in group.get('test_cases', []):
+        yield f'{prefix}.{case["name"]}', case['status']
+
+
+def collect_results(args, lines):
+    """KUnit results printed during boot, then the suite's KTAP results."""
+    start = next((i for i, line in enumerate(lines) if INIT_START in line),
+                 len(lines))
+    workdir = os.path.dirname(os.path.abspath(args.log))
+    base = os.path.splitext(os.path.basename(args.log))[0]
+    results = []
+    documents = [('kunit', lines[:start]), (args.suite, lines[start + 1:])]
+    for name, doc in documents:
+        if name == 'kunit' and args.no_kunit:
+            continue
+        tree = kunit_parse(args.kunit, f'{base}.{name}', doc, workdir)
+        if tree is None:
+            results.append((f'{args.arch}.{name}', 'FAIL'))
+            continue
+        results += list(leaves(tree, f'{args.arch}.{name}'))
+    return results
+
+
+def main():
+    args = parse_args()
+    started = time.monotonic()
+    lines, timed_out = run_qemu(args)
+    found = problems(args, lines, timed_out)
+    elapsed = time.monotonic() - started
+    label = f'{args.arch} {args.suite}'
+
+    if args.expect:
+        # A harness self-test: the guest is broken on purpose, and the
+        # harness must say so, the way it was broken.
+        ok = any(kind == args.expect for kind, _ in found)
+        status = 'PASS' if ok else 'FAIL'
+        print(f'{label}: expected {args.expect}, saw '
+              f'{", ".join(k for k, _ in found) or "a clean run"}: {status}')
+        results = [(f'{args.arch}.harness.detects-{args.expect.replace(" ", "-")}',
+                    status)]
+    else:
+        results = collect_results(args, lines)
+        results.append((f'{args.arch}.{args.suite}.guest-clean',
+                        'FAIL' if found else 'PASS'))
+        failed = [name for name, status in results if status not in ('PASS', 'SKIP')]
+        print(f'{label}: {len(results) - len(failed)} of {len(results)} '
+              f'tests passed in {elapsed:.0f} s (console: {args.log})')
+        for kind, line in found:
+            print(f'{label}: FAILED: {kind}: {line}')
+        for name in failed:
+            print(f'{label}: FAILED: {name}')
+        if found or failed:
+            print(f'--- last {TAIL_LINES} console lines ---')
+            print('\n'.join(lines[-TAIL_LINES:]))
+            print('---')
+
+    if args.results:
+        with open(args.results, 'a') as f:
+            for name, status in results:
+                f.write(json.dumps({'name': name, 'status': status}) + '\n')
+    sys.exit(0 if all(s in ('PASS', 'SKIP') for _, s in results) else 1)
+
+
+if __name__ == '__main__':
+    main()
