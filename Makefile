@@ -37,8 +37,9 @@ RESULTS := $(BUILD)/results.jsonl
 KUNIT_PY := $(SRC)/tools/testing/kunit/kunit.py
 image = $(BUILD)/$(1)/arch/$(1)/boot/Image
 initramfs = $(BUILD)/$(1)/callops-initramfs.cpio
-boot = $(HARNESS)/boot.py --arch $(1) --kernel $(call image,$(1)) \
-	--initrd $(call initramfs,$(1)) --kunit $(KUNIT_PY) --results $(RESULTS)
+boot_guest = $(HARNESS)/boot.py --arch $(1) --kernel $(call image,$(1)) \
+	--initrd $(call initramfs,$(1)) --kunit $(KUNIT_PY)
+boot = $(call boot_guest,$(1)) --results $(RESULTS)
 record = $(HARNESS)/report.py record $(RESULTS)
 
 # Benchmarks run under icount.  Stock riscv hangs in stop_machine() under
@@ -46,7 +47,7 @@ record = $(HARNESS)/report.py record $(RESULTS)
 BENCH_SMP_arm64 := 2
 BENCH_SMP_riscv := 1
 
-.PHONY: all run check bench deps tree clean
+.PHONY: all run check bench deps tree clean check-harness check-style
 .PHONY: $(foreach a,$(ARCHES),kernel-$(a) guest-$(a) initramfs-$(a) check-$(a))
 
 all: initramfs-$(ARCH)
@@ -60,20 +61,26 @@ tree: deps
 
 # tinyconfig plus kernel/configs/callops.config and the arch fragment of the
 # same name; redone only when a fragment changes.
+# Rust silently drops out of the config when the toolchain is unusable, and
+# merge_config.sh only warns about options that did not stick: fail instead.
 $(BUILD)/%/.config: kernel/configs/callops.config arch/%/configs/callops.config | tree
 	+$(call kmake,$*) -s tinyconfig callops.config
+	@if grep -h '^CONFIG_' $^ | grep -vxF -f $@; then \
+		echo "callops: the options above did not make it into $@" >&2; \
+		$(call kmake,$*) rustavailable; rm -f $@; exit 1; \
+	fi
 
 $(foreach a,$(ARCHES),kernel-$(a)): kernel-%: tree $(BUILD)/%/.config
 	+$(call kmake,$*) -s Image modules
 
-# Guest userspace: init and the selftests, static, from the cross gcc.
-$(BUILD)/%/guest/init: $(HARNESS)/init.c | tree
-	@mkdir -p $(@D)
-	$(cross_compile_$*)gcc -static -O2 -Wall -Wextra -o $@ $<
+# Guest userspace, static, from the cross gcc: init, insmod and the selftests.
+guest_cc = $(cross_compile_$(1))gcc -static -O2 -Wall -Wextra -Werror
 
-$(foreach a,$(ARCHES),guest-$(a)): guest-%: tree $(BUILD)/%/guest/init
+$(foreach a,$(ARCHES),guest-$(a)): guest-%: tree
 	@mkdir -p $(BUILD)/$*/guest/bin
-	+$(MAKE) -s -C $(SRC)/tools/testing/selftests/callops \
+	@$(call guest_cc,$*) -o $(BUILD)/$*/guest/init $(HARNESS)/init.c
+	@$(call guest_cc,$*) -o $(BUILD)/$*/guest/bin/insmod $(HARNESS)/insmod.c
+	+@$(MAKE) -s -C $(SRC)/tools/testing/selftests/callops \
 		CROSS_COMPILE=$(cross_compile_$*) OUTPUT=$(BUILD)/$*/guest/bin
 
 $(foreach a,$(ARCHES),initramfs-$(a)): initramfs-%: kernel-% guest-%
@@ -83,8 +90,58 @@ $(foreach a,$(ARCHES),initramfs-$(a)): initramfs-%: kernel-% guest-%
 		> $(call initramfs,$*)
 
 run: initramfs-$(ARCH)
-	@$(call boot,$(ARCH)) --suite run --no-kunit --verbose --timeout 300 \
+	@$(call boot_guest,$(ARCH)) --suite run --no-kunit --verbose --timeout 300 \
 		--log $(BUILD)/$(ARCH)/run.log
+
+# make check: everything, on every arch.  Each step records its tests in
+# $(RESULTS) and keeps going; the summary decides.
+check: deps
+	@rm -f $(RESULTS)
+	-@$(MAKE) --no-print-directory -k $(addprefix check-,$(ARCHES)) \
+		check-harness check-style
+	@$(HARNESS)/report.py summary $(RESULTS)
+
+$(addprefix check-,$(ARCHES)): check-%:
+	@if $(MAKE) --no-print-directory initramfs-$*; then \
+		$(record) $*.build PASS; \
+		$(call boot,$*) --suite check --timeout 1500 --log $(BUILD)/$*/check.log; \
+	else \
+		$(record) $*.build FAIL; \
+	fi
+
+# The harness itself: a guest that panics, oopses, warns or hangs (through
+# LKDTM) must fail the run, fast and saying how.
+HARNESS_SELFTESTS := panic:panic oops:oops warn:warn hang:time-out
+
+check-harness:
+	@if $(MAKE) --no-print-directory initramfs-arm64; then \
+		for test in $(HARNESS_SELFTESTS); do \
+			$(call boot,arm64) --no-kunit --timeout 30 \
+				--suite broken-$${test%%:*} --expect $${test#*:} \
+				--log $(BUILD)/arm64/broken-$${test%%:*}.log; \
+		done; \
+	else \
+		$(record) harness.build FAIL; \
+	fi
+
+check-style: tree
+	@if $(call kmake,arm64) -s rustfmtcheck > $(BUILD)/rustfmtcheck.log 2>&1; then \
+		$(record) style.rustfmtcheck PASS; \
+	else \
+		cat $(BUILD)/rustfmtcheck.log; $(record) style.rustfmtcheck FAIL; \
+	fi
+	@$(HARNESS)/checkpatch.sh $(REPO) $(SRC) $(RESULTS)
+
+# make bench: the ftrace_ops table, under icount, on every arch.
+BENCH_JSON := $(BUILD)/bench.jsonl
+BENCH_TABLE := $(BUILD)/bench.md
+
+bench: $(addprefix initramfs-,$(ARCHES))
+	@$(foreach a,$(ARCHES),$(call boot_guest,$(a)) --suite bench --no-kunit \
+		--icount --smp $(BENCH_SMP_$(a)) --timeout 1800 \
+		--log $(BUILD)/$(a)/bench.log &&) true
+	@$(HARNESS)/bench.py --json $(BENCH_JSON) --table $(BENCH_TABLE) \
+		$(foreach a,$(ARCHES),$(a)=$(BUILD)/$(a)/bench.log)
 
 clean:
 	rm -rf $(BUILD)

@@ -33,12 +33,12 @@ INIT_DONE = 'callops-init: suite {} done'
 
 # What the kernel prints when something went wrong, and how we call it.
 FAILURES = [
-    (re.compile(r'Kernel panic - not syncing'), 'kernel panic'),
+    (re.compile(r'Kernel panic - not syncing'), 'panic'),
     (re.compile(r'Internal error: Oops|Oops( -|: | \[#)|Unable to handle kernel'),
-     'kernel oops'),
-    (re.compile(r'\bBUG: |kernel BUG at'), 'kernel BUG'),
-    (re.compile(r'WARNING: CPU: \d+ PID: |-+\[ cut here \]-+'), 'kernel WARN'),
-    (re.compile(r'rcu: INFO: .* detected stalls'), 'RCU stall'),
+     'oops'),
+    (re.compile(r'\bBUG: |kernel BUG at'), 'bug'),
+    (re.compile(r'WARNING: CPU: \d+ PID: |-+\[ cut here \]-+'), 'warn'),
+    (re.compile(r'rcu: INFO: .* detected stalls'), 'rcu-stall'),
 ]
 
 TAIL_LINES = 40
@@ -123,7 +123,7 @@ def problems(args, lines, timed_out):
     if timed_out:
         found.append(('time-out', f'QEMU killed after {args.timeout} s'))
     if not any(INIT_START in line for line in lines):
-        found.append(('boot failure', 'the guest never started init'))
+        found.append(('boot-failure', 'the guest never started init'))
     elif not any(INIT_DONE.format(args.suite) in line for line in lines):
         found.append(('incomplete', f'suite {args.suite} did not finish'))
     return found
@@ -186,8 +186,7 @@ def main():
         status = 'PASS' if ok else 'FAIL'
         print(f'{label}: expected {args.expect}, saw '
               f'{", ".join(k for k, _ in found) or "a clean run"}: {status}')
-        results = [(f'{args.arch}.harness.detects-{args.expect.replace(" ", "-")}',
-                    status)]
+        results = [(f'{args.arch}.harness.detects-{args.expect}', status)]
     else:
         results = collect_results(args, lines)
         results.append((f'{args.arch}.{args.suite}.guest-clean',

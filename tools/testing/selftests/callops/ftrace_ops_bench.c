@@ -60,7 +60,7 @@ struct result {
 	bool warned;
 };
 
-static void usage(const char *prog)
+static void exit_usage(const char *prog)
 {
 	ksft_exit_fail_msg("usage: %s [-c CALLS] [-k] [-v] -m MODULE... R+I...\n",
 			   prog);
@@ -81,14 +81,14 @@ static void parse_options(int argc, char **argv, struct options *opts)
 			break;
 		case 'm':
 			if (opts->nr_modules == MAX_MODULES)
-				usage(argv[0]);
+				exit_usage(argv[0]);
 			opts->modules[opts->nr_modules++] = optarg;
 			break;
 		case 'v':
 			opts->verbose = true;
 			break;
 		default:
-			usage(argv[0]);
+			exit_usage(argv[0]);
 		}
 	}
 
@@ -97,12 +97,12 @@ static void parse_options(int argc, char **argv, struct options *opts)
 
 		if (opts->nr_points == MAX_POINTS ||
 		    sscanf(argv[optind], "%u+%u", &p->relevant, &p->irrelevant) != 2)
-			usage(argv[0]);
+			exit_usage(argv[0]);
 		opts->nr_points++;
 	}
 
 	if (!opts->nr_modules || !opts->nr_points || !opts->calls)
-		usage(argv[0]);
+		exit_usage(argv[0]);
 }
 
 /* Open /dev/kmsg positioned after the last record logged so far. */
