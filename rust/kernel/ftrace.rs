@@ -55,12 +55,14 @@ impl FtraceRegs {
     ///
     /// `ptr` must point to the `struct ftrace_regs` of the call being traced, valid for reads
     /// during `'a`.
+    #[inline]
     unsafe fn from_raw<'a>(ptr: *mut bindings::ftrace_regs) -> &'a Self {
         // SAFETY: `FtraceRegs` is a transparent wrapper of `ftrace_regs`, and the caller
         // guarantees that `ptr` is valid for `'a`.
         unsafe { &*ptr.cast() }
     }
 
+    #[inline]
     fn as_raw(&self) -> *mut bindings::ftrace_regs {
         self.0.get()
     }
@@ -69,6 +71,7 @@ impl FtraceRegs {
     /// register.
     ///
     /// Arguments are read as full registers: narrower integer types are not truncated.
+    #[inline]
     pub fn argument(&self, n: usize) -> Option<usize> {
         if n >= Self::REGISTER_ARGUMENTS {
             return None;
@@ -78,6 +81,7 @@ impl FtraceRegs {
     }
 
     /// Returns the traced function's stack pointer at entry.
+    #[inline]
     pub fn stack_pointer(&self) -> usize {
         // SAFETY: `self.as_raw()` is valid by the type invariant.
         unsafe { bindings::ftrace_regs_get_stack_pointer(self.as_raw()) }
@@ -85,12 +89,14 @@ impl FtraceRegs {
 
     /// Returns the address execution continues at once the handlers return: the traced
     /// function's callsite, unless a handler redirected it.
+    #[inline]
     pub fn instruction_pointer(&self) -> usize {
         // SAFETY: `self.as_raw()` is valid by the type invariant.
         unsafe { bindings::ftrace_regs_get_instruction_pointer(self.as_raw()) }
     }
 
     /// Returns the address the traced function returns to.
+    #[inline]
     pub fn return_address(&self) -> usize {
         // SAFETY: `self.as_raw()` is valid by the type invariant.
         unsafe { bindings::ftrace_regs_get_return_address(self.as_raw()) }
@@ -218,6 +224,45 @@ pub fn location(function: usize) -> Option<usize> {
 /// ops.unregister()?;
 /// ops.remove_filter_function(kfree)?;
 /// assert_eq!(ops.remove_filter_function(kfree), Err(ENOENT));
+/// # Ok::<(), Error>(())
+/// ```
+///
+/// Rust functions are traced like C ones; their callsite, too, is what [`location`] returns:
+///
+/// ```
+/// use core::sync::atomic::{AtomicUsize, Ordering};
+/// use kernel::ftrace::{self, Flags, FtraceHandler, FtraceOps, FtraceRegs};
+///
+/// #[inline(never)]
+/// fn double(x: usize) -> usize {
+///     core::hint::black_box(x) * 2
+/// }
+///
+/// #[derive(Default)]
+/// struct LastArgument {
+///     ip: AtomicUsize,
+///     argument: AtomicUsize,
+/// }
+///
+/// impl FtraceHandler for LastArgument {
+///     fn handle(&self, ip: usize, _parent_ip: usize, regs: &FtraceRegs) {
+///         self.ip.store(ip, Ordering::Relaxed);
+///         self.argument.store(regs.argument(0).unwrap_or(0), Ordering::Relaxed);
+///     }
+/// }
+///
+/// let ops = KBox::pin_init(
+///     FtraceOps::new(Flags::RECURSION, LastArgument::default()),
+///     GFP_KERNEL,
+/// )?;
+/// let function = double as fn(usize) -> usize as usize;
+/// ops.add_filter_function(function)?;
+/// ops.register()?;
+/// assert_eq!(core::hint::black_box(double)(21), 42);
+/// ops.unregister()?;
+///
+/// assert_eq!(ops.handler().argument.load(Ordering::Relaxed), 21);
+/// assert_eq!(Some(ops.handler().ip.load(Ordering::Relaxed)), ftrace::location(function));
 /// # Ok::<(), Error>(())
 /// ```
 #[pin_data(PinnedDrop)]

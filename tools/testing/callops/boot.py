@@ -58,6 +58,8 @@ def parse_args():
     parser.add_argument('--smp', type=int, default=2)
     parser.add_argument('--icount', action='store_true',
                         help='one guest ns per instruction (for benchmarks)')
+    parser.add_argument('--command-timeout', type=int,
+                        help='guest seconds each suite command may take (init: 300)')
     parser.add_argument('--no-kunit', action='store_true',
                         help='skip the KUnit tests built into the kernel')
     parser.add_argument('--expect', choices=[f[1] for f in FAILURES] + ['time-out'],
@@ -70,6 +72,8 @@ def parse_args():
 def qemu_command(args):
     append = [f'console={CONSOLE[args.arch]}', 'panic=-1',
               f'callops_suite={args.suite}']
+    if args.command_timeout:
+        append.append(f'callops_timeout={args.command_timeout}')
     if args.no_kunit:
         append.append('kunit.enable=0')
     cmd = QEMU[args.arch] + [

@@ -19,7 +19,7 @@ packages=(
 	qemu-system-arm qemu-system-misc opensbi
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
-	bc flex bison libelf-dev libssl-dev cpio python3
+	bc flex bison libelf-dev libssl-dev cpio python3 gnuplot-nox
 )
 
 missing() {

@@ -3,12 +3,14 @@
  * Drive an ftrace_ops benchmark module (samples/ftrace/ftrace-ops.c or a
  * module with the same parameters) through a list of configurations.
  *
- * Usage: ftrace_ops_bench [-c CALLS] [-r RUNS] [-k] [-v] -m MODULE... R+I...
+ * Usage: ftrace_ops_bench [-c CALLS] [-r RUNS] [-k] [-a] [-v] -m MODULE... R+I...
  *
  *   -m MODULE  load /lib/modules/MODULE.ko (repeatable)
  *   -c CALLS   nr_function_calls (default 100000)
  *   -r RUNS    load each configuration RUNS times, report the fastest (default 1)
  *   -k         check_count: the module checks how often each ops ran
+ *   -a         assert the overhead invariants (see below); only meaningful
+ *              when guest time counts instructions (QEMU -icount)
  *   -v         echo the module's kernel messages
  *   R+I        nr_ops_relevant and nr_ops_irrelevant of one configuration
  *
@@ -18,9 +20,19 @@
  * module cannot be loaded or removed, prints no result, or the kernel logs
  * a warning meanwhile.  Passing tests print their (fastest) measurement as
  *
- *   # bench module=M relevant=R irrelevant=I calls=C total_ns=T
+ *   # bench module=M relevant=R irrelevant=I calls=C ns=T call_ops=0|1
  *
- * for the host to tabulate.
+ * for the host to tabulate, with "call_ops=1" when ftrace's
+ * enabled_functions showed the relevant callsite calling its single ops
+ * directly (DYNAMIC_FTRACE_WITH_CALL_OPS).
+ *
+ * With -a, further tests compare the measurements, the overhead of a
+ * configuration being its time per call minus that of 0+0 in the same module:
+ *
+ *   - each module's overhead is at most 5% above the first module's, in every
+ *     configuration with 1, 2 or 10 relevant ops;
+ *   - when its callsite calls the ops directly, 1+100 costs at most 5% more
+ *     per call than 1+0 in the same module (skipped otherwise).
  */
 
 #define _GNU_SOURCE
@@ -32,12 +44,18 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "../kselftest.h"
 
 #define MAX_MODULES	8
 #define MAX_POINTS	32
 #define KMSG_RECORD_MAX	8192
+#define ENABLED_FUNCTIONS "/sys/kernel/tracing/enabled_functions"
+#define TRACEE		"tracee_relevant"
+/* Overhead tolerances of -a, in percent. */
+#define MAX_RATIO_PCT	105
+#define MAX_FLAT_PCT	105
 
 struct point {
 	unsigned int relevant;
@@ -52,6 +70,7 @@ struct options {
 	unsigned int calls;
 	bool check_count;
 	unsigned int repeat;
+	bool assert_overhead;
 	bool verbose;
 };
 
@@ -60,11 +79,21 @@ struct result {
 	unsigned long long total_ns;
 	bool measured;
 	bool warned;
+	bool call_ops;
 };
+
+/* The fastest run of one module in one configuration. */
+struct measurement {
+	bool ok;
+	bool call_ops;
+	double ns_per_call;
+};
+
+static struct measurement measurements[MAX_MODULES][MAX_POINTS];
 
 static void exit_usage(const char *prog)
 {
-	ksft_exit_fail_msg("usage: %s [-c CALLS] [-r RUNS] [-k] [-v] -m MODULE... R+I...\n",
+	ksft_exit_fail_msg("usage: %s [-c CALLS] [-r RUNS] [-k] [-a] [-v] -m MODULE... R+I...\n",
 			   prog);
 }
 
@@ -74,8 +103,11 @@ static void parse_options(int argc, char **argv, struct options *opts)
 
 	opts->calls = 100000;
 	opts->repeat = 1;
-	while ((opt = getopt(argc, argv, "c:kr:m:v")) != -1) {
+	while ((opt = getopt(argc, argv, "ac:kr:m:v")) != -1) {
 		switch (opt) {
+		case 'a':
+			opts->assert_overhead = true;
+			break;
 		case 'c':
 			opts->calls = strtoul(optarg, NULL, 0);
 			break;
@@ -211,6 +243,25 @@ static int unload_module(const char *module)
 	return ret ? -errno : 0;
 }
 
+/*
+ * Whether ftrace shows the relevant tracee's callsite calling its ops
+ * directly: its enabled_functions line then names the ops ("\tops: ").
+ */
+static bool tracee_calls_ops(void)
+{
+	char line[1024];
+	bool found = false;
+	FILE *f = fopen(ENABLED_FUNCTIONS, "r");
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, TRACEE) && strstr(line, "\tops: "))
+			found = true;
+	fclose(f);
+	return found;
+}
+
 /* Load and remove the module once; fill in its result. */
 static bool run_once(const struct options *opts, const char *module,
 		     const struct point *p, struct result *res)
@@ -230,6 +281,7 @@ static bool run_once(const struct options *opts, const char *module,
 		ksft_print_msg("loading %s %s: %s\n", module, params, strerror(-ret));
 		return false;
 	}
+	res->call_ops = tracee_calls_ops();
 	ret = unload_module(module);
 	kmsg_scan(kmsg, opts->verbose, res);
 	close(kmsg);
@@ -255,10 +307,14 @@ static bool run_once(const struct options *opts, const char *module,
  * fastest of the repeated runs.
  */
 static bool run_point(const struct options *opts, const char *module,
-		      const struct point *p)
+		      const struct point *p, struct measurement *m)
 {
 	unsigned long long best = ~0ULL;
 	unsigned int run;
+	bool call_ops = true;
+	struct timespec start, end;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
 
 	for (run = 0; run < opts->repeat; run++) {
 		struct result res = { 0 };
@@ -267,11 +323,93 @@ static bool run_point(const struct options *opts, const char *module,
 			return false;
 		if (res.total_ns < best)
 			best = res.total_ns;
+		call_ops &= res.call_ops;
 	}
 
-	ksft_print_msg("bench module=%s relevant=%u irrelevant=%u calls=%u total_ns=%llu\n",
-		       module, p->relevant, p->irrelevant, opts->calls, best);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	ksft_print_msg("bench module=%s relevant=%u irrelevant=%u calls=%u ns=%llu call_ops=%d\n",
+		       module, p->relevant, p->irrelevant, opts->calls, best, call_ops);
+	ksft_print_msg("%u+%u took %.2f s\n", p->relevant, p->irrelevant,
+		       end.tv_sec - start.tv_sec + (end.tv_nsec - start.tv_nsec) / 1e9);
+	m->ok = true;
+	m->call_ops = call_ops;
+	m->ns_per_call = (double)best / opts->calls;
 	return true;
+}
+
+static const struct measurement *find(const struct options *opts, int module,
+				      unsigned int relevant, unsigned int irrelevant)
+{
+	for (int i = 0; i < opts->nr_points; i++) {
+		const struct point *p = &opts->points[i];
+
+		if (p->relevant == relevant && p->irrelevant == irrelevant)
+			return measurements[module][i].ok ? &measurements[module][i] : NULL;
+	}
+	return NULL;
+}
+
+static bool is_ratio_point(const struct point *p)
+{
+	return p->relevant == 1 || p->relevant == 2 || p->relevant == 10;
+}
+
+/* Module m's overhead in configuration p is within 5% of module 0's. */
+static void assert_ratio(const struct options *opts, int m, const struct point *p)
+{
+	const struct measurement *ref0 = find(opts, 0, 0, 0), *mod0 = find(opts, m, 0, 0);
+	const struct measurement *ref = find(opts, 0, p->relevant, p->irrelevant);
+	const struct measurement *mod = find(opts, m, p->relevant, p->irrelevant);
+	double ratio;
+
+	if (!ref0 || !mod0 || !ref || !mod) {
+		ksft_test_result_fail("overhead %s/%s %u+%u: not measured\n",
+				      opts->modules[m], opts->modules[0],
+				      p->relevant, p->irrelevant);
+		return;
+	}
+	ratio = (mod->ns_per_call - mod0->ns_per_call) /
+		(ref->ns_per_call - ref0->ns_per_call);
+	ksft_print_msg("overhead %s %.1f, %s %.1f: ratio %.3f\n",
+		       opts->modules[m], mod->ns_per_call - mod0->ns_per_call,
+		       opts->modules[0], ref->ns_per_call - ref0->ns_per_call, ratio);
+	ksft_test_result(ratio * 100 <= MAX_RATIO_PCT, "overhead %s/%s %u+%u <= %d%%\n",
+			 opts->modules[m], opts->modules[0], p->relevant, p->irrelevant,
+			 MAX_RATIO_PCT);
+}
+
+/* With call ops, 100 irrelevant ops do not slow the relevant callsite down. */
+static void assert_flat(const struct options *opts, int m)
+{
+	const struct measurement *one = find(opts, m, 1, 0), *many = find(opts, m, 1, 100);
+
+	if (!one || !many) {
+		ksft_test_result_fail("flat %s 1+100: not measured\n", opts->modules[m]);
+		return;
+	}
+	if (!one->call_ops) {
+		char name[128];
+
+		/* KTAP (and kunit.py) want the test's name before "# SKIP". */
+		snprintf(name, sizeof(name), "flat %s 1+100", opts->modules[m]);
+		ksft_test_result_code(KSFT_SKIP, name,
+				      "the callsite does not call its ops directly");
+		return;
+	}
+	ksft_print_msg("%s 1+0 %.1f, 1+100 %.1f per call\n", opts->modules[m],
+		       one->ns_per_call, many->ns_per_call);
+	ksft_test_result(many->ns_per_call * 100 <= one->ns_per_call * MAX_FLAT_PCT,
+			 "flat %s 1+100 <= %d%% of 1+0\n", opts->modules[m], MAX_FLAT_PCT);
+}
+
+static int nr_assertions(const struct options *opts)
+{
+	int nr = opts->nr_modules, i;
+
+	for (i = 0; i < opts->nr_points; i++)
+		if (is_ratio_point(&opts->points[i]))
+			nr += opts->nr_modules - 1;
+	return nr;
 }
 
 int main(int argc, char **argv)
@@ -284,16 +422,27 @@ int main(int argc, char **argv)
 	parse_options(argc, argv, &opts);
 
 	ksft_print_header();
-	ksft_set_plan(opts.nr_modules * opts.nr_points);
+	ksft_set_plan(opts.nr_modules * opts.nr_points +
+		      (opts.assert_overhead ? nr_assertions(&opts) : 0));
 
 	for (m = 0; m < opts.nr_modules; m++) {
 		for (i = 0; i < opts.nr_points; i++) {
 			const struct point *p = &opts.points[i];
 
-			ksft_test_result(run_point(&opts, opts.modules[m], p),
+			ksft_test_result(run_point(&opts, opts.modules[m], p,
+						   &measurements[m][i]),
 					 "%s %u+%u\n", opts.modules[m],
 					 p->relevant, p->irrelevant);
 		}
+	}
+
+	if (opts.assert_overhead) {
+		for (m = 1; m < opts.nr_modules; m++)
+			for (i = 0; i < opts.nr_points; i++)
+				if (is_ratio_point(&opts.points[i]))
+					assert_ratio(&opts, m, &opts.points[i]);
+		for (m = 0; m < opts.nr_modules; m++)
+			assert_flat(&opts, m);
 	}
 
 	ksft_finished();
