@@ -51,6 +51,8 @@ BENCH_SMP_arm64 := 2
 BENCH_SMP_riscv := 1
 BENCH_RST := $(REPO)/Documentation/trace/callops-bench.rst
 BENCH_JSON := $(BUILD)/bench.jsonl
+# riscv before its call ops patch (0009), measured by make bench.
+BENCH_STOCK := $(HARNESS)/stock-6.12-riscv.jsonl
 boot_icount = $(call boot_guest,$(1)) --icount --smp $(BENCH_SMP_$(1)) --no-kunit
 bench_boot = $(call boot_icount,$(1)) --suite bench --command-timeout 3600 \
 	--timeout 1200 --log $(BUILD)/$(1)/bench.log
@@ -116,7 +118,7 @@ $(addprefix check-,$(ARCHES)): check-%:
 		$(call boot,$*) --suite check --timeout 1500 --log $(BUILD)/$*/check.log; \
 		$(call bench_boot,$*) --results $(RESULTS) && \
 		$(HARNESS)/bench.py compare --rst $(BENCH_RST) --results $(RESULTS) \
-			$*=$(BUILD)/$*/bench.log; \
+			--stock $(BENCH_STOCK) $*=$(BUILD)/$*/bench.log; \
 	else \
 		$(record) $*.build FAIL; \
 	fi
@@ -148,7 +150,7 @@ check-style: tree
 # plots, to $(BENCH_RST).  make check measures the same and compares.
 bench: $(addprefix initramfs-,$(ARCHES))
 	@$(foreach a,$(ARCHES),$(call bench_boot,$(a)) &&) true
-	@$(HARNESS)/bench.py rst --json $(BENCH_JSON) --rst $(BENCH_RST) \
+	@$(HARNESS)/bench.py rst --json $(BENCH_JSON) --rst $(BENCH_RST) --stock $(BENCH_STOCK) \
 		$(foreach a,$(ARCHES),$(a)=$(BUILD)/$(a)/bench.log)
 
 clean:

@@ -9,12 +9,15 @@ ftrace_ops_bench prints one line per module and configuration:
 Under "-icount shift=0,sleep=off" a guest nanosecond is a guest instruction,
 so T / C is instructions per call.
 
-  bench.py rst --json OUT --rst RST [--plot-dir DIR] ARCH=LOG...
+  bench.py rst --json OUT --rst RST [--stock JSONL...] ARCH=LOG...
       write the measurements as JSON lines, and the .rst page with a table
-      and a gnuplot SVG plot per arch
-  bench.py compare --rst RST --results RESULTS ARCH=LOG...
+      and a gnuplot SVG plot per arch, and the table of the stock kernel
+      for the arches with a --stock file
+  bench.py compare --rst RST --results RESULTS [--stock JSONL...] ARCH=LOG...
       record one test per arch: every measurement is within 1% of the
-      committed page's (and the page has no row that was not measured)
+      committed page's (and the page has no row that was not measured);
+      and one per arch with a --stock file: 1 relevant ops costs the C
+      sample at least STOCK_FACTOR times fewer instructions per call
   bench.py short ARCH=LOG
       print the table of the configurations "make run" measures
 """
@@ -30,6 +33,7 @@ BENCH_LINE = re.compile(r'# bench module=(?P<module>\S+) relevant=(?P<relevant>\
                         r'irrelevant=(?P<irrelevant>\d+) calls=(?P<calls>\d+) '
                         r'ns=(?P<ns>\d+) call_ops=(?P<call_ops>[01])')
 TOLERANCE = 0.01
+STOCK_FACTOR = 3
 COMMAND = 'make bench'
 TITLE = 'Cost of ftrace_ops handlers: C and Rust, per architecture'
 
@@ -65,6 +69,22 @@ def load(specs):
     return runs
 
 
+def load_stock(paths):
+    """{arch: rows} of JSON lines that "bench.py rst" wrote for a stock kernel."""
+    stock = {}
+    for path in paths or []:
+        with open(path) as f:
+            for line in f:
+                row = json.loads(line)
+                stock.setdefault(row['arch'], []).append(row)
+    return stock
+
+
+def per_call(rows, module, point):
+    return next((r['ns_per_call'] for r in rows
+                 if r['module'] == module and (r['relevant'], r['irrelevant']) == point), None)
+
+
 def grid(rows):
     """{(relevant, irrelevant): {module: row}} and the modules, in order."""
     modules = list(dict.fromkeys(r['module'] for r in rows))
@@ -83,7 +103,10 @@ def overhead(points, point, module):
 
 
 def fmt(value):
-    return '-' if value is None else f'{value:.1f}'
+    if value is None:
+        return '-'
+    # Round first, so that a rounding error shows as 0.0, not -0.0.
+    return f'{round(value, 1) + 0.0:.1f}'
 
 
 def table_lines(rows):
@@ -147,7 +170,16 @@ def plot(arch, rows, path, terminal='svg'):
     subprocess.run(['gnuplot'], input=script, text=True, check=True)
 
 
-def rst(runs, plot_dir, rst_path):
+def stock_lines(arch, rows, stock):
+    module = rows[0]['module']
+    now, before = per_call(rows, module, (1, 0)), per_call(stock, module, (1, 0))
+    return ['', f'Stock 6.12 {arch}, same configuration, for comparison: the numbers',
+            f'that ``{COMMAND}`` gave before the {arch} call ops patch. With 1 relevant',
+            f'ops, ``{module}`` costs {before:.1f} instructions per call there and',
+            f'{now:.1f} here: {before / now:.2f} times fewer.', ''] + table_lines(stock)
+
+
+def rst(runs, plot_dir, rst_path, stock):
     out = [
         '.. SPDX-License-Identifier: GPL-2.0',
         '',
@@ -177,7 +209,9 @@ def rst(runs, plot_dir, rst_path):
         'which also checks that every number is within 1% of this page, that the',
         'ratio is at most 1.05 for 1, 2 and 10 relevant ops, and, where the',
         'callsite calls its single ops directly (``DYNAMIC_FTRACE_WITH_CALL_OPS``),',
-        'that 100 irrelevant ops add at most 5% to 1 relevant.',
+        'that 100 irrelevant ops add at most 5% to 1 relevant. Where the page',
+        'shows stock 6.12 too, it checks that the C sample needs at least',
+        f'{STOCK_FACTOR} times fewer instructions per call with 1 relevant ops.',
     ]
     for arch, rows in runs.items():
         direct = all(r['call_ops'] for r in rows if (r['relevant'], r['irrelevant']) == (1, 0))
@@ -191,6 +225,8 @@ def rst(runs, plot_dir, rst_path):
                 '', f'.. kernel-figure:: {svg}',
                 f'   :alt: {arch}: instructions per call against irrelevant ops', '',
                 f'   Instructions per call on {arch}: C (solid) and Rust (dashed).']
+        if arch in stock:
+            out += stock_lines(arch, rows, stock[arch])
     with open(rst_path, 'w') as f:
         f.write('\n'.join(out) + '\n')
 
@@ -204,6 +240,8 @@ def committed(rst_path):
             cells = line.split()
             if re.fullmatch(r'=+', line) and prev and not prev.startswith('='):
                 arch = prev
+            elif line.startswith('Stock '):
+                arch = None
             elif cells[:2] == ['relevant', 'irrelevant']:
                 modules = cells[2:-1:2]
             elif arch and len(cells) == 3 + 2 * len(modules) and \
@@ -216,10 +254,26 @@ def committed(rst_path):
     return tables
 
 
-def compare(runs, rst_path, results):
+def record(results, name, ok):
+    with open(results, 'a') as f:
+        f.write(json.dumps({'name': name, 'status': 'PASS' if ok else 'FAIL'}) + '\n')
+
+
+def compare_stock(arch, rows, stock, results):
+    module = rows[0]['module']
+    now, before = per_call(rows, module, (1, 0)), per_call(stock, module, (1, 0))
+    ok = bool(now and before and before >= STOCK_FACTOR * now)
+    print(f'bench: {arch} {module} 1+0: {now} instructions per call, stock {before}')
+    record(results, f'{arch}.bench.{STOCK_FACTOR}x-fewer-than-stock', ok)
+    return not ok
+
+
+def compare(runs, rst_path, results, stock):
     expected = committed(rst_path)
     status = 0
     for arch, rows in runs.items():
+        if arch in stock:
+            status |= compare_stock(arch, rows, stock[arch], results)
         page = expected.get(arch, {})
         measured = {(r['relevant'], r['irrelevant'], r['module']): r['ns_per_call']
                     for r in rows}
@@ -230,9 +284,7 @@ def compare(runs, rst_path, results):
                 bad.append(f'{key}: measured {value:.1f}, page {page[key]:.1f}')
         for b in bad:
             print(f'bench: {arch} {b}')
-        with open(results, 'a') as f:
-            f.write(json.dumps({'name': f'{arch}.bench.matches-{os.path.basename(rst_path)}',
-                                'status': 'FAIL' if bad else 'PASS'}) + '\n')
+        record(results, f'{arch}.bench.matches-{os.path.basename(rst_path)}', not bad)
         status |= bool(bad)
     return status
 
@@ -244,10 +296,12 @@ def main():
     p.add_argument('--json', required=True)
     p.add_argument('--rst', required=True)
     p.add_argument('--plot-dir')
+    p.add_argument('--stock', action='append')
     p.add_argument('logs', nargs='+', metavar='ARCH=CONSOLE_LOG')
     p = sub.add_parser('compare')
     p.add_argument('--rst', required=True)
     p.add_argument('--results', required=True)
+    p.add_argument('--stock', action='append')
     p.add_argument('logs', nargs='+', metavar='ARCH=CONSOLE_LOG')
     p = sub.add_parser('short')
     p.add_argument('logs', nargs=1, metavar='ARCH=CONSOLE_LOG')
@@ -259,12 +313,12 @@ def main():
             for rows in runs.values():
                 for r in rows:
                     f.write(json.dumps(r) + '\n')
-        rst(runs, args.plot_dir or os.path.dirname(args.rst), args.rst)
+        rst(runs, args.plot_dir or os.path.dirname(args.rst), args.rst, load_stock(args.stock))
         print(f'bench: {sum(map(len, runs.values()))} measurements in {args.json}, '
               f'page {args.rst}')
         return 0
     if args.command == 'compare':
-        return compare(runs, args.rst, args.results)
+        return compare(runs, args.rst, args.results, load_stock(args.stock))
     for arch, rows in runs.items():
         print(f'{arch}, instructions per call (-icount):')
         print('\n'.join(table_lines(rows)))

@@ -6,8 +6,8 @@
 #   extract  once, into SRC, and record the pristine tree as commit "base"
 #            in a git directory kept outside SRC (so that setlocalversion
 #            does not see it and the kernel release stays stable);
-#   patch    reset to "base" and "git am" every patch listed in
-#            patches/series, whenever the series changed;
+#   patch    commit every patch listed in patches/series on top of "base",
+#            whenever the series changed, and check the result out;
 #   overlay  hard-link every new file of the repository into SRC.
 #
 # Only files whose content changes get a new mtime, so kbuild rebuilds
@@ -24,7 +24,8 @@ tarball=$4
 
 git_src() {
 	GIT_DIR=$gitdir GIT_WORK_TREE=$src \
-	GIT_AUTHOR_NAME=callops GIT_AUTHOR_EMAIL=callops@localhost \
+	GIT_AUTHOR_NAME=${GIT_AUTHOR_NAME:-callops} \
+	GIT_AUTHOR_EMAIL=${GIT_AUTHOR_EMAIL:-callops@localhost} \
 	GIT_COMMITTER_NAME=callops GIT_COMMITTER_EMAIL=callops@localhost \
 		git -c core.autocrlf=false -c gc.auto=0 "$@"
 }
@@ -42,17 +43,38 @@ extract() {
 	touch "$src/.callops-extracted"
 }
 
+# Commit one patch on top of commit $1, in the index $index only; print the
+# new commit.  The work tree is not touched.
+commit_patch() {
+	local parent=$1 patch=$2 info tree
+
+	GIT_INDEX_FILE=$index git_src apply --cached --whitespace=nowarn "$patch"
+	tree=$(GIT_INDEX_FILE=$index git_src write-tree)
+	info=$(git_src mailinfo "$index.msg" "$index.patch" < "$patch")
+	GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' <<< "$info") \
+	GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' <<< "$info") \
+	GIT_AUTHOR_DATE=$(sed -n 's/^Date: //p' <<< "$info") \
+		git_src commit-tree "$tree" -p "$parent" \
+		-m "$(sed -n 's/^Subject: //p' <<< "$info")" -F "$index.msg"
+}
+
+# Build the series on "base" aside, then check it out: only the files that
+# differ from what is checked out are written (and get a new mtime), and
+# uncommitted changes to them make the checkout fail rather than vanish.
 patch_series() {
-	local stamp=$src/.callops-series sum patch
+	local stamp=$src/.callops-series sum patch commit=base index
 
 	sum=$(cd "$repo/patches" && cat series $(grep -v '^#' series) | sha256sum)
 	[ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return
 	rm -f "$stamp"
-	git_src reset -q --hard base
+	index=$(mktemp)
+	GIT_INDEX_FILE=$index git_src read-tree base
 	for patch in $(grep -v '^#' "$repo/patches/series"); do
 		echo "prepare-tree: applying $patch"
-		git_src am -q --whitespace=nowarn "$repo/patches/$patch"
+		commit=$(commit_patch "$commit" "$repo/patches/$patch")
 	done
+	rm -f "$index" "$index.msg" "$index.patch"
+	git_src checkout -q "$commit"
 	echo "$sum" > "$stamp"
 }
 

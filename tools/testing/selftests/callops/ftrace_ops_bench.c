@@ -43,10 +43,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/syscall.h>
 #include <time.h>
 
 #include "../kselftest.h"
+#include "modules.h"
 
 #define MAX_MODULES	8
 #define MAX_POINTS	32
@@ -207,40 +207,6 @@ static void kmsg_scan(int fd, bool verbose, struct result *res)
 		if (parse_result(msg, res))
 			res->measured = true;
 	}
-}
-
-static char *module_name(const char *file)
-{
-	char *name = strdup(file), *c;
-
-	for (c = name; *c; c++)
-		if (*c == '-')
-			*c = '_';
-	return name;
-}
-
-static int load_module(const char *module, const char *params)
-{
-	char path[256];
-	int fd, ret;
-
-	snprintf(path, sizeof(path), "/lib/modules/%s.ko", module);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	ret = ret ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
-static int unload_module(const char *module)
-{
-	char *name = module_name(module);
-	int ret = syscall(SYS_delete_module, name, O_NONBLOCK);
-
-	free(name);
-	return ret ? -errno : 0;
 }
 
 /*
