@@ -28,7 +28,7 @@
 #include "modules.h"
 
 #define TRACEFS		"/sys/kernel/tracing/"
-#define TRACE_MAX	(1 << 20)
+#define TRACE_MAX	(1024 * 1024)
 #define MODULE_CYCLES	10
 
 static int write_tracefs(const char *file, const char *text)
@@ -93,7 +93,6 @@ static bool test_module_tracing(void)
 	bool ok = check(write_tracefs(TRACEFS "set_ftrace_filter", "*:mod:ftrace_ops"),
 			"filter on the module") &&
 		  check(write_tracefs(TRACEFS "current_tracer", "function"), "function tracer");
-
 
 	for (int cycle = 0; ok && cycle < MODULE_CYCLES; cycle++)
 		ok = module_cycle(cycle);
