@@ -298,7 +298,7 @@ impl<T: FtraceHandler> FtraceOps<T> {
                     })
                 };
             }),
-            registered <- new_mutex!(false),
+            registered <- new_registration_lock(),
             handler <- handler,
         }? Error)
     }
@@ -444,6 +444,16 @@ impl<T: FtraceHandler> FtraceOps<T> {
         let regs = unsafe { FtraceRegs::from_raw(fregs) };
         this.handler.handle(ip, parent_ip, regs);
     }
+}
+
+/// Creates the lock of an [`FtraceOps`]: unlocked, not registered.
+///
+/// Not generic and not inlined, so that the lock class key and name that `new_mutex!` makes are
+/// this crate's: made in `FtraceOps::<T>::new`, the name would be in the module that instantiates
+/// it, and lockdep would keep a dangling name once the module is unloaded.
+#[inline(never)]
+fn new_registration_lock() -> impl PinInit<Mutex<bool>> {
+    new_mutex!(false, "FtraceOps::registered")
 }
 
 #[pinned_drop]

@@ -152,8 +152,10 @@ def leaves(group, prefix):
     """Yield (name, status) for every test case below a kunit_json group."""
     for sub in group.get('sub_groups', []):
         yield from leaves(sub, f'{prefix}.{sub["name"]}')
-    for case in group.get('test_cases', []):
-        yield f'{prefix}.{case["name"]}', case['status']
+    for number, case in enumerate(group.get('test_cases', []), 1):
+        # kunit.py reports a line it could not parse as an unnamed case.
+        name = case['name'] or f'unparsable-result-{number}'
+        yield f'{prefix}.{name}', case['status']
 
 
 def collect_results(args, lines):
