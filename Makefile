@@ -12,6 +12,10 @@
 
 ARCH ?= arm64
 ARCHES := arm64 riscv
+# Builds of an arch with extra debugging, named ARCH-FLAVOUR: their config
+# adds kernel/configs/callops-FLAVOUR.config.
+FLAVOURS := riscv-lockdep
+BUILDS := $(ARCHES) $(FLAVOURS)
 LINUX_SOURCE_VERSION := 6.12.117-1~deb12u1
 LINUX_SOURCE_TARBALL := /usr/src/linux-source-6.12.tar.xz
 
@@ -29,15 +33,18 @@ KBUILD_TOOLS := LLVM=1 CLIPPY=1 \
 	BINDGEN=$(TOOLS)/bin/bindgen
 
 JOBS ?= $(shell nproc)
-kmake = $(MAKE) -j$(JOBS) -C $(SRC) O=$(BUILD)/$(1) ARCH=$(1) $(KBUILD_TOOLS)
+arch_of = $(firstword $(subst -, ,$(1)))
+flavour_of = $(word 2,$(subst -, ,$(1)))
+kmake = $(MAKE) -j$(JOBS) -C $(SRC) O=$(BUILD)/$(1) ARCH=$(call arch_of,$(1)) $(KBUILD_TOOLS)
+cross_compile = $(cross_compile_$(call arch_of,$(1)))
 cross_compile_arm64 := aarch64-linux-gnu-
 cross_compile_riscv := riscv64-linux-gnu-
 
 RESULTS := $(BUILD)/results.jsonl
 KUNIT_PY := $(SRC)/tools/testing/kunit/kunit.py
-image = $(BUILD)/$(1)/arch/$(1)/boot/Image
+image = $(BUILD)/$(1)/arch/$(call arch_of,$(1))/boot/Image
 initramfs = $(BUILD)/$(1)/callops-initramfs.cpio
-boot_guest = $(HARNESS)/boot.py --arch $(1) --kernel $(call image,$(1)) \
+boot_guest = $(HARNESS)/boot.py --arch $(call arch_of,$(1)) --kernel $(call image,$(1)) \
 	--initrd $(call initramfs,$(1)) --kunit $(KUNIT_PY)
 boot = $(call boot_guest,$(1)) --results $(RESULTS)
 record = $(HARNESS)/report.py record $(RESULTS)
@@ -58,7 +65,7 @@ bench_boot = $(call boot_icount,$(1)) --suite bench --command-timeout 3600 \
 	--timeout 1200 --log $(BUILD)/$(1)/bench.log
 
 .PHONY: all run check bench deps tree clean check-harness check-style
-.PHONY: $(foreach a,$(ARCHES),kernel-$(a) guest-$(a) initramfs-$(a) check-$(a))
+.PHONY: $(foreach a,$(BUILDS),kernel-$(a) guest-$(a) initramfs-$(a) check-$(a))
 
 all: initramfs-$(ARCH)
 
@@ -73,27 +80,31 @@ tree: deps
 # same name; redone only when a fragment changes.
 # Rust silently drops out of the config when the toolchain is unusable, and
 # merge_config.sh only warns about options that did not stick: fail instead.
-$(BUILD)/%/.config: kernel/configs/callops.config arch/%/configs/callops.config | tree
-	+$(call kmake,$*) -s tinyconfig callops.config
+fragments = kernel/configs/callops.config arch/$(call arch_of,$(1))/configs/callops.config \
+	$(if $(call flavour_of,$(1)),kernel/configs/callops-$(call flavour_of,$(1)).config)
+
+.SECONDEXPANSION:
+$(BUILD)/%/.config: $$(call fragments,$$*) | tree
+	+$(call kmake,$*) -s tinyconfig $(sort $(notdir $^))
 	@if grep -h '^CONFIG_' $^ | grep -vxF -f $@; then \
 		echo "callops: the options above did not make it into $@" >&2; \
 		$(call kmake,$*) rustavailable; rm -f $@; exit 1; \
 	fi
 
-$(foreach a,$(ARCHES),kernel-$(a)): kernel-%: tree $(BUILD)/%/.config
+$(foreach a,$(BUILDS),kernel-$(a)): kernel-%: tree $(BUILD)/%/.config
 	+$(call kmake,$*) -s Image modules
 
 # Guest userspace, static, from the cross gcc: init, insmod and the selftests.
-guest_cc = $(cross_compile_$(1))gcc -static -O2 -Wall -Wextra -Werror
+guest_cc = $(call cross_compile,$(1))gcc -static -O2 -Wall -Wextra -Werror
 
-$(foreach a,$(ARCHES),guest-$(a)): guest-%: tree
+$(foreach a,$(BUILDS),guest-$(a)): guest-%: tree
 	@mkdir -p $(BUILD)/$*/guest/bin
 	@$(call guest_cc,$*) -o $(BUILD)/$*/guest/init $(HARNESS)/init.c
 	@$(call guest_cc,$*) -o $(BUILD)/$*/guest/bin/insmod $(HARNESS)/insmod.c
 	+@$(MAKE) -s -C $(SRC)/tools/testing/selftests/callops \
-		CROSS_COMPILE=$(cross_compile_$*) OUTPUT=$(BUILD)/$*/guest/bin
+		CROSS_COMPILE=$(call cross_compile,$*) OUTPUT=$(BUILD)/$*/guest/bin
 
-$(foreach a,$(ARCHES),initramfs-$(a)): initramfs-%: kernel-% guest-%
+$(foreach a,$(BUILDS),initramfs-$(a)): initramfs-%: kernel-% guest-%
 	@$(HARNESS)/gen-initramfs.sh $(BUILD)/$* $(BUILD)/$*/guest/init \
 		$(BUILD)/$*/guest/bin $(HARNESS)/suites > $(BUILD)/$*/callops-initramfs.list
 	@$(BUILD)/$*/usr/gen_init_cpio $(BUILD)/$*/callops-initramfs.list \
@@ -108,7 +119,7 @@ run: initramfs-$(ARCH)
 # $(RESULTS) and keeps going; the summary decides.
 check: deps
 	@rm -f $(RESULTS)
-	-@$(MAKE) --no-print-directory -k $(addprefix check-,$(ARCHES)) \
+	-@$(MAKE) --no-print-directory -k $(addprefix check-,$(BUILDS)) \
 		check-harness check-style
 	@$(HARNESS)/report.py summary $(RESULTS)
 
@@ -121,6 +132,17 @@ $(addprefix check-,$(ARCHES)): check-%:
 			--stock $(BENCH_STOCK) $*=$(BUILD)/$*/bench.log; \
 	else \
 		$(record) $*.build FAIL; \
+	fi
+
+# The same patching, module loading and callsite stress under lockdep, which
+# checks among others that text_mutex is held wherever text is patched.
+check-riscv-lockdep:
+	@if $(MAKE) --no-print-directory initramfs-$(@:check-%=%); then \
+		$(record) $(@:check-%=%).build PASS; \
+		$(call boot,$(@:check-%=%)) --no-kunit --suite lockdep --timeout 900 \
+			--log $(BUILD)/$(@:check-%=%)/lockdep.log; \
+	else \
+		$(record) $(@:check-%=%).build FAIL; \
 	fi
 
 # The harness itself: a guest that panics, oopses, warns or hangs (through
