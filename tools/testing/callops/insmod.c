@@ -7,17 +7,15 @@
  * loads /lib/modules/MODULE.ko with the given parameters.
  */
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/syscall.h>
+
+#include "../selftests/callops/modules.h"
 
 int main(int argc, char **argv)
 {
-	char path[256], params[1024] = "";
-	int fd, i;
+	char params[1024] = "";
+	int i, ret;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: %s MODULE [PARAM=VALUE...]\n", argv[0]);
@@ -29,10 +27,9 @@ int main(int argc, char **argv)
 		strcat(params, " ");
 	}
 
-	snprintf(path, sizeof(path), "/lib/modules/%s.ko", argv[1]);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || syscall(SYS_finit_module, fd, params, 0)) {
-		printf("# insmod %s: %s\n", path, strerror(errno));
+	ret = load_module(argv[1], params);
+	if (ret) {
+		printf("# insmod /lib/modules/%s.ko: %s\n", argv[1], strerror(-ret));
 		return 1;
 	}
 	return 0;
