@@ -384,6 +384,51 @@ impl<T: FtraceHandler> FtraceOps<T> {
         self.apply_ip(function, true)
     }
 
+    /// Makes the filter select the functions at the addresses in `functions`, and no others.
+    ///
+    /// The change is made in one step: while registered, every traced function sees either the
+    /// old filter or the new one. An empty `functions` empties the filter, which makes a
+    /// registered ops trace every function. Fails with `EINVAL`, leaving the filter as it was, if
+    /// an address is not that of a traceable function.
+    pub fn set_filter_functions(&self, functions: &[usize]) -> Result {
+        let count = c_uint::try_from(functions.len()).map_err(|_| E2BIG)?;
+        let _registered = self.registered.lock();
+        // SAFETY: `self.ops` is valid and `registered` is locked. ftrace only reads the `count`
+        // addresses at `functions`, which is never null.
+        to_result(unsafe {
+            bindings::ftrace_set_filter_ips(
+                self.ops.get(),
+                functions.as_ptr().cast_mut(),
+                count,
+                0,
+                1,
+            )
+        })
+    }
+
+    /// Returns the callsites of the functions the filter selects, sorted: the addresses
+    /// [`FtraceOps::set_filter_functions`] takes, and [`location`] returns.
+    pub fn filter_functions(&self) -> Result<KVec<usize>> {
+        let mut functions = KVec::new();
+        let _registered = self.registered.lock();
+        loop {
+            let room = c_uint::try_from(functions.capacity()).map_err(|_| E2BIG)?;
+            // SAFETY: `self.ops` is valid and `registered` is locked; ftrace writes at most
+            // `room` addresses into the spare capacity of `functions`.
+            let count = unsafe {
+                bindings::ftrace_get_filter_ips(self.ops.get(), functions.as_mut_ptr(), room)
+            };
+            let count = usize::try_from(count).map_err(|_| Error::from_errno(count))?;
+            if count <= functions.capacity() {
+                // SAFETY: ftrace initialised the first `count` entries, all within capacity.
+                unsafe { functions.set_len(count) };
+                functions.sort_unstable();
+                return Ok(functions);
+            }
+            functions.reserve(count, GFP_KERNEL)?;
+        }
+    }
+
     /// Empties both the filter and the notrace filter.
     ///
     /// While registered, this traces every traceable function.
@@ -444,6 +489,34 @@ impl<T: FtraceHandler> FtraceOps<T> {
         let regs = unsafe { FtraceRegs::from_raw(fregs) };
         this.handler.handle(ip, parent_ip, regs);
     }
+}
+
+/// Returns the callsites of the functions `glob` selects, sorted.
+///
+/// `glob` is what [`FtraceOps::set_filter`] takes. Fails with `ENOENT` if it selects no function.
+///
+/// # Examples
+///
+/// ```
+/// use kernel::{bindings, c_str, ftrace};
+///
+/// let kfree = ftrace::location(bindings::kfree as *const () as usize);
+/// assert_eq!(ftrace::functions_matching(c_str!("kfree"))?, [kfree.ok_or(EINVAL)?]);
+/// assert_eq!(ftrace::functions_matching(c_str!("no_such_function_anywhere")), Err(ENOENT));
+/// # Ok::<(), Error>(())
+/// ```
+pub fn functions_matching(glob: &CStr) -> Result<KVec<usize>> {
+    // Filter an ops that is never registered, and read its filter back.
+    let ops = KBox::pin_init(FtraceOps::new(Flags::NONE, Unregistered), GFP_KERNEL)?;
+    ops.set_filter(glob).map_err(|e| if e == EINVAL { ENOENT } else { e })?;
+    ops.filter_functions()
+}
+
+/// The handler of an [`FtraceOps`] that is never registered, only filtered.
+struct Unregistered;
+
+impl FtraceHandler for Unregistered {
+    fn handle(&self, _ip: usize, _parent_ip: usize, _regs: &FtraceRegs) {}
 }
 
 /// Creates the lock of an [`FtraceOps`]: unlocked, not registered.

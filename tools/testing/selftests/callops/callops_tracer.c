@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Rust sample tracer (samples/rust/rust_callops_tracer.rs), driven
+ * through its tracefs files as a user would:
+ *
+ *   files         loading creates filter, enable and stats, all empty
+ *   filter        globs add, !glob removes, an empty write clears
+ *   bad-writes    unknown functions, over-long writes, binary junk and
+ *                 enable values other than 0 and 1 fail and change nothing
+ *   counts-c      a C function called N times has N hits in stats
+ *   counts-rust   a Rust function too, under its demangled name
+ *   events        every call leaves a line in instances/rust_callops/trace
+ *   params        filter= and enable= at load; a bad filter= fails it
+ *   rmmod-enabled removing the module while it traces
+ *   rmmod-open    removing it while its files are open
+ *   leaks         100 load/enable/remove cycles leave memory as it was
+ *
+ * Usage: callops_tracer          run the tests
+ *        callops_tracer --demo   show a session, for make run
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "../kselftest.h"
+#include "modules.h"
+
+#define MODULE		"rust_callops_tracer"
+#define DIR		"/sys/kernel/tracing/rust_callops/"
+#define INSTANCE	"/sys/kernel/tracing/instances/rust_callops/"
+#define BUF_SIZE	(256 * 1024)
+#define CALLS		1000
+#define LEAK_CYCLES	100
+/* What 100 cycles may grow the kernel's memory use by: 4 kB a cycle. */
+#define LEAK_LIMIT_KB	400
+
+static char buf[BUF_SIZE];
+
+/* Writes @len bytes in one write(2); returns 0 or a negative errno. */
+static int write_file(const char *path, const char *text, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, text, len);
+	ret = ret < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int write_str(const char *path, const char *text)
+{
+	return write_file(path, text, strlen(text));
+}
+
+/* Reads @path into buf; returns buf, or NULL with errno set. */
+static char *read_file(const char *path)
+{
+	ssize_t len, total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	while (total < BUF_SIZE - 1 &&
+	       (len = read(fd, buf + total, BUF_SIZE - 1 - total)) > 0)
+		total += len;
+	close(fd);
+	buf[total] = '\0';
+	return buf;
+}
+
+/* A copy of @path's contents, to compare before and after; free() it. */
+static char *file_copy(const char *path)
+{
+	char *text = read_file(path);
+
+	return strdup(text ? text : "(unreadable)");
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+static bool check(int ret, const char *what)
+{
+	if (ret)
+		ksft_print_msg("%s: %s\n", what, strerror(-ret));
+	return !ret;
+}
+
+static bool load(const char *params)
+{
+	return check(load_module(MODULE, params), "loading " MODULE);
+}
+
+static bool unload(void)
+{
+	return check(unload_module(MODULE), "removing " MODULE);
+}
+
+/* Whether writing @text to @file fails with @err and leaves @file as it was. */
+static bool write_fails(const char *file, const char *text, size_t len, int err)
+{
+	char *before = file_copy(file), *after;
+	int ret = write_file(file, text, len);
+	bool ok;
+
+	after = file_copy(file);
+	ok = ret == -err && !strcmp(before, after);
+	if (!ok)
+		ksft_print_msg("%s: got %s (expected %s), contents %s\n", file,
+			       strerror(-ret), strerror(err),
+			       strcmp(before, after) ? "changed" : "kept");
+	free(before);
+	free(after);
+	return ok;
+}
+
+static void call_getppid(int n)
+{
+	while (n--)
+		syscall(SYS_getppid);
+}
+
+static void read_enable(int n)
+{
+	while (n--)
+		read_file(DIR "enable");
+}
+
+/* The number of lines of @text that contain @needle. */
+static int count_lines(const char *text, const char *needle)
+{
+	const char *line, *end;
+	int count = 0;
+
+	for (line = text; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		if (memmem(line, end - line, needle, strlen(needle)))
+			count++;
+	}
+	return count;
+}
+
+/*
+ * Whether stats lists at least one function whose name contains @needle,
+ * and all of them with exactly @hits hits.
+ */
+static bool stats_hits(const char *needle, unsigned long hits)
+{
+	char *text = read_file(DIR "stats"), *line, *save, *name;
+	unsigned long count;
+	int found = 0, wrong = 0;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#' || !strstr(line, needle))
+			continue;
+		count = strtoul(line, &name, 10);
+		found++;
+		if (count != hits) {
+			wrong++;
+			ksft_print_msg("%s: %lu hits, expected %lu\n", name, count, hits);
+		}
+	}
+	if (!found)
+		ksft_print_msg("no function with '%s' in stats\n", needle);
+	return found && !wrong;
+}
+
+static bool test_files(void)
+{
+	char *text;
+
+	if (!load(""))
+		return false;
+	text = read_file(DIR "enable");
+	if (!text || strcmp(text, "0\n"))
+		return false;
+	text = read_file(DIR "filter");
+	if (!text || *text)
+		return false;
+	/* Only the header line. */
+	text = read_file(DIR "stats");
+	return text && text[0] == '#' && count_lines(text, "") == 1;
+}
+
+/* Whether @text has @line as a whole line. */
+static bool has_line(const char *text, const char *line)
+{
+	size_t len = strlen(line);
+	const char *p;
+
+	for (p = text; (p = strstr(p, line)); p++)
+		if ((p == text || p[-1] == '\n') && (p[len] == '\n' || !p[len]))
+			return true;
+	return false;
+}
+
+/* Whether filter lists @names (separated by spaces) and nothing else. */
+static bool filter_is(const char *names)
+{
+	char *text = read_file(DIR "filter"), *copy = strdup(names), *name, *save;
+	int expected = 0, found = 0;
+
+	for (name = strtok_r(copy, " ", &save); name; name = strtok_r(NULL, " ", &save)) {
+		expected++;
+		found += text && has_line(text, name);
+	}
+	free(copy);
+	if (!text || found != expected || count_lines(text, "") != expected) {
+		ksft_print_msg("filter is \"%s\", expected \"%s\"\n", text, names);
+		return false;
+	}
+	return true;
+}
+
+static bool test_filter(void)
+{
+	return check(write_str(DIR "filter", "vfs_read vfs_write\n"), "filter") &&
+	       filter_is("vfs_read vfs_write") &&
+	       check(write_str(DIR "filter", "!vfs_write"), "!vfs_write") &&
+	       filter_is("vfs_read") &&
+	       check(write_str(DIR "filter", "vfs_writ?,vfs_rea?"), "globs") &&
+	       filter_is("vfs_read vfs_write") &&
+	       check(write_str(DIR "filter", "\n"), "clearing") &&
+	       filter_is("");
+}
+
+static bool test_bad_writes(void)
+{
+	static char long_write[8192];
+	bool ok;
+
+	memset(long_write, 'a', sizeof(long_write));
+	ok = check(write_str(DIR "filter", "vfs_read"), "filter");
+	ok &= write_fails(DIR "filter", "no_such_function_callops", 24, ENOENT);
+	ok &= write_fails(DIR "filter", "vfs_write no_such_function_callops", 34, ENOENT);
+	ok &= write_fails(DIR "filter", long_write, sizeof(long_write), EINVAL);
+	ok &= write_fails(DIR "filter", "vfs_\x01\xff\xfe\n", 8, EINVAL);
+	ok &= write_fails(DIR "filter", "!", 1, EINVAL);
+	ok &= write_fails(DIR "enable", "2\n", 2, EINVAL);
+	ok &= write_fails(DIR "enable", "", 0, EINVAL);
+	ok &= write_fails(DIR "enable", "1 1", 3, EINVAL);
+	ok &= write_fails(DIR "stats", "0", 1, EINVAL);
+	return ok && check(write_str(DIR "filter", ""), "clearing");
+}
+
+/* Traces the functions @glob selects while @workload runs @n times. */
+static bool trace(const char *glob, void (*workload)(int n), int n)
+{
+	if (!check(write_str(DIR "filter", glob), glob) ||
+	    !check(write_str(DIR "enable", "1"), "enabling"))
+		return false;
+	workload(n);
+	return check(write_str(DIR "enable", "0"), "disabling") &&
+	       check(write_str(DIR "filter", ""), "clearing");
+}
+
+static bool test_counts_c(void)
+{
+	return trace("*sys_getppid", call_getppid, CALLS) && stats_hits("sys_getppid", CALLS);
+}
+
+/* EnableFile's show callback runs once per read of enable from offset 0. */
+static bool test_counts_rust(void)
+{
+	return trace("*EnableFile*show*", read_enable, CALLS / 10) &&
+	       stats_hits("rust_callops_tracer::EnableFile", CALLS / 10);
+}
+
+static bool test_events(void)
+{
+	int functions, lines;
+	char *text;
+
+	if (!check(write_str(INSTANCE "trace", ""), "clearing the instance") ||
+	    !trace("*sys_getppid", call_getppid, 10))
+		return false;
+	functions = count_lines(read_file(DIR "stats"), "sys_getppid");
+	text = read_file(INSTANCE "trace");
+	lines = count_lines(text, "sys_getppid: <- ");
+	if (lines != 10 * functions || !functions)
+		ksft_print_msg("%d event lines for %d functions called 10 times\n",
+			       lines, functions);
+	return functions && lines == 10 * functions && count_lines(text, ", 0x") >= lines;
+}
+
+static bool test_params(void)
+{
+	char *text;
+
+	if (!unload() || !load("filter=vfs_read,vfs_write enable=1"))
+		return false;
+	text = read_file(DIR "filter");
+	if (count_lines(text, "vfs_read") != 1 || count_lines(text, "vfs_write") != 1)
+		return false;
+	if (strcmp(read_file(DIR "enable"), "1\n") || !unload())
+		return false;
+	if (load_module(MODULE, "filter=no_such_function_callops") != -ENOENT) {
+		ksft_print_msg("a bad filter= did not fail the load with ENOENT\n");
+		return false;
+	}
+	return !exists(DIR) && !exists(INSTANCE) && load("");
+}
+
+static bool test_rmmod_enabled(void)
+{
+	return check(write_str(DIR "filter", "vfs_read"), "filter") &&
+	       check(write_str(DIR "enable", "1"), "enabling") &&
+	       read_file(DIR "stats") && unload() && !exists(DIR) && !exists(INSTANCE) &&
+	       load("");
+}
+
+/*
+ * An open file of the tracer keeps the module: removing it fails, cleanly.
+ * An open file of the instance does not: the module goes, leaving the
+ * instance for the user to remove.
+ */
+static bool test_rmmod_open(void)
+{
+	int fd = open(DIR "stats", O_RDONLY | O_CLOEXEC), ret;
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ret = unload_module(MODULE);
+	ok = ret == -EWOULDBLOCK && exists(DIR) && read(fd, buf, BUF_SIZE) > 0;
+	if (!ok)
+		ksft_print_msg("removing with stats open: %s\n", strerror(-ret));
+	close(fd);
+	if (!ok || !unload() || !load(""))
+		return false;
+
+	fd = open(INSTANCE "trace_pipe", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ok = unload() && !exists(DIR) && exists(INSTANCE);
+	close(fd);
+	return ok && !rmdir(INSTANCE) && load("");
+}
+
+/* The kernel's memory use: what is neither free nor reclaimable. */
+static long used_kb(void)
+{
+	long total = -1, available = -1;
+	char *line, *save;
+
+	for (line = strtok_r(read_file("/proc/meminfo"), "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		sscanf(line, "MemTotal: %ld kB", &total);
+		sscanf(line, "MemAvailable: %ld kB", &available);
+	}
+	return total - available;
+}
+
+static bool cycle(void)
+{
+	return load("filter=vfs_read,*sys_getppid enable=1") && read_file(DIR "stats") &&
+	       unload();
+}
+
+static bool test_leaks(void)
+{
+	long before, after;
+	int i;
+
+	if (!unload())
+		return false;
+	for (i = 0; i < 10; i++)
+		if (!cycle())
+			return false;
+	before = used_kb();
+	for (i = 0; i < LEAK_CYCLES; i++)
+		if (!cycle())
+			return false;
+	after = used_kb();
+	ksft_print_msg("%d cycles: %ld kB in use before, %ld kB after\n", LEAK_CYCLES,
+		       before, after);
+	return after - before <= LEAK_LIMIT_KB;
+}
+
+static void show(const char *command, const char *file)
+{
+	printf("# %s\n%s", command, read_file(file));
+}
+
+static void run(const char *command, const char *file, const char *text)
+{
+	int ret = write_str(file, text);
+
+	printf("# %s%s\n", command, ret ? strerror(-ret) : "");
+}
+
+/* A session with the tracer, printed as a user would type it. */
+static int demo(void)
+{
+	char *text, *line, *save;
+	int lines = 0;
+
+	printf("# insmod rust_callops_tracer.ko\n");
+	if (load_module(MODULE, ""))
+		return 1;
+	printf("# cd /sys/kernel/tracing/rust_callops\n");
+	run("echo 'vfs_read vfs_write *sys_getppid *EnableFile*show*' > filter", DIR "filter",
+	    "vfs_read vfs_write *sys_getppid *EnableFile*show*");
+	show("cat filter", DIR "filter");
+	run("echo 1 > enable", DIR "enable", "1");
+	printf("# (getppid() 100 times, cat enable 10 times)\n");
+	call_getppid(100);
+	read_enable(10);
+	run("echo 0 > enable", DIR "enable", "0");
+	show("cat stats", DIR "stats");
+	printf("# grep -v '^#' ../instances/rust_callops/trace | head -5\n");
+	text = read_file(INSTANCE "trace");
+	for (line = strtok_r(text, "\n", &save); line && lines < 5;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		printf("%s\n", line);
+		lines++;
+	}
+	printf("# rmmod rust_callops_tracer\n");
+	return unload_module(MODULE) ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *name;
+		bool (*run)(void);
+	} tests[] = {
+		{ "files", test_files },
+		{ "filter", test_filter },
+		{ "bad-writes", test_bad_writes },
+		{ "counts-c", test_counts_c },
+		{ "counts-rust", test_counts_rust },
+		{ "events", test_events },
+		{ "params", test_params },
+		{ "rmmod-enabled", test_rmmod_enabled },
+		{ "rmmod-open", test_rmmod_open },
+		{ "leaks", test_leaks },
+	};
+	unsigned int i;
+
+	if (argc > 1 && !strcmp(argv[1], "--demo"))
+		return demo();
+
+	ksft_print_header();
+	ksft_set_plan(ARRAY_SIZE(tests));
+	for (i = 0; i < ARRAY_SIZE(tests); i++)
+		ksft_test_result(tests[i].run(), "%s\n", tests[i].name);
+	unload_module(MODULE);
+	ksft_finished();
+}
