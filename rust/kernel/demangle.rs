@@ -7,76 +7,79 @@
 //! path it encodes, `rust_callops_tracer::workload`, so that tracing output names Rust functions
 //! as readably as C ones.
 //!
-//! Rust code in the kernel is built with the v0 mangling scheme, which is the only one understood
-//! here. See <https://doc.rust-lang.org/rustc/symbol-mangling/v0.html> for the grammar. Names are
-//! printed in the recommended form, without crate disambiguators, instantiating crate or vendor
-//! suffix (such as `.llvm.1234`). Punycode identifiers are not decoded but shown as
-//! `punycode{...}`.
+//! The kernel's Rust code is built with the v0 mangling scheme, the only one understood here (see
+//! <https://doc.rust-lang.org/rustc/symbol-mangling/v0.html>). Names are displayed in the form the
+//! scheme recommends, without crate disambiguators, instantiating crate or vendor suffix (such as
+//! `.llvm.1234`). Punycode identifiers are not decoded, but displayed as `punycode{...}`.
 //!
 //! Nothing is allocated: the symbol is printed as it is parsed. It is parsed twice, first into a
-//! sink to check that all of it is valid, so that a malformed symbol is printed unchanged rather
-//! than half demangled. Nesting depth and output length are bounded, so that hostile symbols can
-//! neither overflow the stack nor take long to print.
+//! sink to check all of it, so that a malformed symbol is displayed unchanged rather than half
+//! demangled. Recursion depth and output length are bounded, so that no symbol can overflow the
+//! stack or take long to display.
 
 use core::fmt::{self, Write};
 
-/// How deeply paths, types and constants may nest, bounding the stack used by recursion.
+/// How deeply the parser may recurse, which bounds its stack use to a few KiB.
+///
+/// The symbols of the kernel nest less than half as deep.
 const MAX_DEPTH: u32 = 32;
 
-/// How long a demangled name may be, bounding the time spent expanding backrefs.
+/// How long a demangled name may be, which bounds the time spent following backrefs.
 const MAX_LENGTH: usize = 4096;
+
+/// The names of the basic types, by their tags from `a` to `z`.
+const BASIC_TYPES: [&str; 26] = [
+    "i8", "bool", "char", "f64", "str", "f32", "", "u8", "isize", "usize", "", "i32", "u32",
+    "i128", "u128", "_", "", "", "i16", "u16", "()", "...", "", "i64", "u64", "!",
+];
 
 /// A symbol name that displays as its demangled form if it is a Rust v0 symbol, and as it is
 /// otherwise.
 ///
-/// Bytes that are not UTF-8 are displayed as `?`.
+/// Bytes that are not UTF-8 display as `?`.
 ///
 /// # Examples
 ///
 /// ```
 /// use kernel::{demangle::Demangle, fmt, str::CString};
 ///
-/// fn demangle(symbol: &str) -> Result<CString> {
-///     CString::try_from_fmt(fmt!("{}", Demangle::new(symbol.as_bytes())))
+/// for (symbol, demangled) in [
+///     // A C symbol.
+///     ("schedule", "schedule"),
+///     // A function, a closure in it and a method of a generic type.
+///     (
+///         "_RNvCs4EjmFU49cTT_19rust_callops_tracer8workload",
+///         "rust_callops_tracer::workload",
+///     ),
+///     (
+///         "_RNCNvCs4EjmFU49cTT_19rust_callops_tracer8workload0B3_",
+///         "rust_callops_tracer::workload::{closure#0}",
+///     ),
+///     (
+///         "_RNvMCs4EjmFU49cTT_19rust_callops_tracerINtB2_7CounterRShE3getB2_",
+///         "<rust_callops_tracer::Counter<&[u8]>>::get",
+///     ),
+///     // A trait method implementation.
+///     (
+///         "_RNvXs_Cs4EjmFU49cTT_19rust_callops_tracerNtB4_5StatsNtNtCscoScM8QT1vH_4core3fmt\
+///          7Display3fmt",
+///         "<rust_callops_tracer::Stats as core::fmt::Display>::fmt",
+///     ),
+///     // A generic function, whose second argument refers back to the first.
+///     (
+///         "_RINvCs4EjmFU49cTT_19rust_callops_tracer4pairNtB2_5StatsBG_EB2_",
+///         "rust_callops_tracer::pair::<rust_callops_tracer::Stats, rust_callops_tracer::Stats>",
+///     ),
+///     // Malformed symbols: truncated, and with a backref pointing forwards.
+///     (
+///         "_RNvCs4EjmFU49cTT_19rust_callops_tracer8work",
+///         "_RNvCs4EjmFU49cTT_19rust_callops_tracer8work",
+///     ),
+///     ("_RNvB3_8workload", "_RNvB3_8workload"),
+/// ] {
+///     let s = CString::try_from_fmt(fmt!("{}", Demangle::new(symbol.as_bytes())))?;
+///     assert_eq!(s.to_str()?, demangled);
 /// }
-///
-/// // Not a Rust symbol.
-/// assert_eq!(demangle("schedule")?.to_str()?, "schedule");
-///
-/// // A function, a closure in it and an inherent method of a generic type.
-/// assert_eq!(
-///     demangle("_RNvCs4EjmFU49cTT_19rust_callops_tracer8workload")?.to_str()?,
-///     "rust_callops_tracer::workload"
-/// );
-/// assert_eq!(
-///     demangle("_RNCNvCs4EjmFU49cTT_19rust_callops_tracer8workload0B3_")?.to_str()?,
-///     "rust_callops_tracer::workload::{closure#0}"
-/// );
-/// assert_eq!(
-///     demangle("_RNvMCs4EjmFU49cTT_19rust_callops_tracerINtB2_7CounterRShE3getB2_")?.to_str()?,
-///     "<rust_callops_tracer::Counter<&[u8]>>::get"
-/// );
-///
-/// // A trait method implementation.
-/// let symbol = "_RNvXs_Cs4EjmFU49cTT_19rust_callops_tracerNtB4_5StatsNtNtCscoScM8QT1vH_4core\
-///               3fmt7Display3fmt";
-/// assert_eq!(
-///     demangle(symbol)?.to_str()?,
-///     "<rust_callops_tracer::Stats as core::fmt::Display>::fmt"
-/// );
-///
-/// // A generic function, whose second argument refers back to the first.
-/// let symbol = "_RINvCs4EjmFU49cTT_19rust_callops_tracer4pairNtB2_5StatsBG_EB2_";
-/// assert_eq!(
-///     demangle(symbol)?.to_str()?,
-///     "rust_callops_tracer::pair::<rust_callops_tracer::Stats, rust_callops_tracer::Stats>"
-/// );
-///
-/// // Malformed symbols are printed unchanged.
-/// let truncated = "_RNvCs4EjmFU49cTT_19rust_callops_tracer8work";
-/// assert_eq!(demangle(truncated)?.to_str()?, truncated);
-/// let backref_forwards = "_RNvB3_8workload";
-/// assert_eq!(demangle(backref_forwards)?.to_str()?, backref_forwards);
 /// # Ok::<(), Error>(())
 /// ```
 pub struct Demangle<'a>(&'a [u8]);
@@ -95,21 +98,17 @@ impl fmt::Display for Demangle<'_> {
                 return Printer::new(mangled, f).symbol();
             }
         }
-        write_lossy(f, self.0)
-    }
-}
-
-/// Writes `bytes` as UTF-8, with a `?` for each byte that is not part of a valid sequence.
-fn write_lossy(f: &mut fmt::Formatter<'_>, mut bytes: &[u8]) -> fmt::Result {
-    loop {
-        let valid = match core::str::from_utf8(bytes) {
-            Ok(s) => return f.write_str(s),
-            Err(e) => e.valid_up_to(),
-        };
-        let head = bytes.get(..valid).unwrap_or_default();
-        f.write_str(core::str::from_utf8(head).unwrap_or_default())?;
-        f.write_char('?')?;
-        bytes = bytes.get(valid + 1..).unwrap_or_default();
+        let mut bytes = self.0;
+        loop {
+            let valid = match core::str::from_utf8(bytes) {
+                Ok(s) => return f.write_str(s),
+                Err(e) => e.valid_up_to(),
+            };
+            let head = bytes.get(..valid).unwrap_or_default();
+            f.write_str(core::str::from_utf8(head).unwrap_or_default())?;
+            f.write_char('?')?;
+            bytes = bytes.get(valid + 1..).unwrap_or_default();
+        }
     }
 }
 
@@ -122,30 +121,29 @@ impl Write for Sink {
     }
 }
 
-/// Parse errors, like output errors, are reported as [`fmt::Error`].
+/// Parse errors, like output errors, are [`fmt::Error`].
 type Result<T = ()> = core::result::Result<T, fmt::Error>;
 
-/// An identifier in a symbol.
+/// An identifier, without its disambiguator.
 struct Ident<'s> {
-    /// Whether `name` is Punycode-encoded.
     punycode: bool,
     name: &'s str,
 }
 
-/// Parses a v0 symbol and prints the parts it parses to `out`.
+/// Parses a v0 symbol, printing it as it goes.
 struct Printer<'s, W> {
-    /// The symbol after its `_R` prefix, which is where backref offsets start.
+    /// The symbol after its `_R` prefix, where backref offsets start.
     sym: &'s [u8],
     /// The offset of the next byte to parse.
     pos: usize,
     out: W,
-    /// Whether output is dropped, while parsing parts of the symbol that are not displayed.
+    /// Whether output is dropped, while parsing the parts of the symbol that are not displayed.
     skipping: bool,
-    /// How many paths, types and constants are being parsed.
+    /// How deeply the parser recurses.
     depth: u32,
     /// How many lifetimes the enclosing `for<...>` binders bind.
     bound_lifetimes: u64,
-    /// How many bytes have been printed, counting those dropped while skipping.
+    /// How many bytes have been printed, including dropped ones.
     length: usize,
 }
 
@@ -191,7 +189,7 @@ impl<'s, W: Write> Printer<'s, W> {
         found
     }
 
-    /// Parses a base-62 number: `_` is 0, and digits `0-9a-zA-Z` followed by `_` their value + 1.
+    /// Parses a base-62 number: `_` is 0, and digits `0-9a-zA-Z` then `_` are their value + 1.
     fn base62(&mut self) -> Result<u64> {
         let mut value: u64 = 0;
         if self.eat(b'_') {
@@ -206,11 +204,11 @@ impl<'s, W: Write> Printer<'s, W> {
                 _ => return Err(fmt::Error),
             };
             value = value.checked_mul(62).ok_or(fmt::Error)?;
-            value = value.checked_add(u64::from(digit)).ok_or(fmt::Error)?;
+            value = value.checked_add(digit.into()).ok_or(fmt::Error)?;
         }
     }
 
-    /// Parses `tag` and a base-62 number as the number + 1, or nothing as 0.
+    /// Parses `tag` and a base-62 number as the number + 1, or no `tag` as 0.
     fn tagged_base62(&mut self, tag: u8) -> Result<u64> {
         if !self.eat(tag) {
             return Ok(0);
@@ -228,12 +226,12 @@ impl<'s, W: Write> Printer<'s, W> {
         while let Some(b @ b'0'..=b'9') = self.peek() {
             self.pos += 1;
             value = value.checked_mul(10).ok_or(fmt::Error)?;
-            value = value.checked_add(usize::from(b - b'0')).ok_or(fmt::Error)?;
+            value = value.checked_add((b - b'0').into()).ok_or(fmt::Error)?;
         }
         Ok(value)
     }
 
-    /// Parses an identifier without disambiguator, made of UTF-8 letters, digits and `_`.
+    /// Parses an identifier: `u` if Punycode, length, `_` if needed, and UTF-8 letters or digits.
     fn ident(&mut self) -> Result<Ident<'s>> {
         let punycode = self.eat(b'u');
         let len = self.decimal()?;
@@ -241,13 +239,17 @@ impl<'s, W: Write> Printer<'s, W> {
         let end = self.pos.checked_add(len).ok_or(fmt::Error)?;
         let name = self.sym.get(self.pos..end).ok_or(fmt::Error)?;
         self.pos = end;
-        if name.iter().any(|&b| b.is_ascii() && !b.is_ascii_alphanumeric() && b != b'_') {
+        if !name
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii())
+        {
             return Err(fmt::Error);
         }
         let name = core::str::from_utf8(name).map_err(|_| fmt::Error)?;
         Ok(Ident { punycode, name })
     }
 
+    /// Prints an identifier, as `punycode{...}` if it is Punycode-encoded.
     fn print_ident(&mut self, ident: &Ident<'_>) -> Result {
         if ident.punycode {
             write!(self, "punycode{{{}}}", ident.name)
@@ -256,16 +258,7 @@ impl<'s, W: Write> Printer<'s, W> {
         }
     }
 
-    /// Parses a path without printing it, after an optional disambiguator.
-    fn skip_path(&mut self) -> Result {
-        let skipping = core::mem::replace(&mut self.skipping, true);
-        self.tagged_base62(b's')?;
-        self.path(false)?;
-        self.skipping = skipping;
-        Ok(())
-    }
-
-    /// Enters a level of nesting, failing beyond [`MAX_DEPTH`].
+    /// Enters a level of recursion, failing beyond [`MAX_DEPTH`].
     ///
     /// Levels are left by decrementing `depth`, except on errors, which end parsing.
     fn enter(&mut self) -> Result {
@@ -276,9 +269,9 @@ impl<'s, W: Write> Printer<'s, W> {
         Ok(())
     }
 
-    /// Parses the number of a backref whose `B` is at `start`, and runs `f` where it points.
+    /// Parses the offset of a backref whose `B` is at `start`, and runs `f` there.
     ///
-    /// Backrefs must point backwards, and each one followed is a level of nesting, so that
+    /// Backrefs must point backwards, and following one is a level of recursion, so that
     /// following them terminates.
     fn backref<T: Default>(
         &mut self,
@@ -300,8 +293,7 @@ impl<'s, W: Write> Printer<'s, W> {
         Ok(result)
     }
 
-    /// Calls `f` for each item up to the closing `E`, printing `sep` between them, and returns
-    /// how many there were.
+    /// Runs `f` for each item up to an `E`, printing `sep` between them, and counts the items.
     fn list(&mut self, sep: &str, f: fn(&mut Self) -> Result) -> Result<usize> {
         let mut count = 0;
         self.enter()?;
@@ -316,14 +308,23 @@ impl<'s, W: Write> Printer<'s, W> {
         Ok(count)
     }
 
+    /// Parses a path without printing it, after an optional disambiguator.
+    fn skip_path(&mut self) -> Result {
+        let skipping = core::mem::replace(&mut self.skipping, true);
+        self.tagged_base62(b's')?;
+        self.path(false)?;
+        self.skipping = skipping;
+        Ok(())
+    }
+
     /// Prints a whole symbol, after its `_R` prefix.
     fn symbol(mut self) -> Result {
-        // The optional encoding version.
+        // The encoding version.
         if self.peek().is_some_and(|b| b.is_ascii_digit()) {
             self.decimal()?;
         }
         self.path(true)?;
-        // The optional instantiating crate.
+        // The instantiating crate.
         if self.peek().is_some_and(|b| b.is_ascii_uppercase()) {
             self.skip_path()?;
         }
@@ -348,7 +349,7 @@ impl<'s, W: Write> Printer<'s, W> {
                 self.path(in_value)?;
                 self.segment(namespace)?;
             }
-            // Inherent impls `<Type>`, trait impls and definitions `<Type as Trait>`.
+            // An inherent impl `<Type>`, a trait impl or definition `<Type as Trait>`.
             tag @ (b'M' | b'X' | b'Y') => {
                 if tag != b'Y' {
                     self.skip_path()?;
@@ -374,32 +375,31 @@ impl<'s, W: Write> Printer<'s, W> {
         Ok(())
     }
 
-    /// Prints the identifier that ends a nested path in `namespace`.
+    /// Prints the identifier that ends a path in `namespace`, as `::name` or `::{closure#0}`.
     fn segment(&mut self, namespace: u8) -> Result {
         let disambiguator = self.tagged_base62(b's')?;
         let name = self.ident()?;
-        match namespace {
-            b'a'..=b'z' if name.name.is_empty() => Ok(()),
-            b'a'..=b'z' => {
+        if namespace.is_ascii_lowercase() {
+            if !name.name.is_empty() {
                 self.write_str("::")?;
-                self.print_ident(&name)
+                self.print_ident(&name)?;
             }
-            b'A'..=b'Z' => {
-                match namespace {
-                    b'C' => self.write_str("::{closure")?,
-                    b'S' => self.write_str("::{shim")?,
-                    _ => write!(self, "::{{{}", char::from(namespace))?,
-                }
-                if !name.name.is_empty() {
-                    self.write_str(":")?;
-                    self.print_ident(&name)?;
-                }
-                write!(self, "#{disambiguator}}}")
-            }
-            _ => Err(fmt::Error),
+            return Ok(());
         }
+        match namespace {
+            b'C' => self.write_str("::{closure")?,
+            b'S' => self.write_str("::{shim")?,
+            b'A'..=b'Z' => write!(self, "::{{{}", char::from(namespace))?,
+            _ => return Err(fmt::Error),
+        }
+        if !name.name.is_empty() {
+            self.write_str(":")?;
+            self.print_ident(&name)?;
+        }
+        write!(self, "#{disambiguator}}}")
     }
 
+    /// Prints a generic argument: a lifetime, a type or a constant.
     fn generic_arg(&mut self) -> Result {
         if self.eat(b'L') {
             let index = self.base62()?;
@@ -411,17 +411,13 @@ impl<'s, W: Write> Printer<'s, W> {
         }
     }
 
-    /// Prints the lifetime with de Bruijn index `index`, or `'_` for the erased lifetime 0.
+    /// Prints the lifetime with de Bruijn index `index`: `'_` for the erased lifetime 0, and
+    /// `'a`, `'b`... for the lifetimes bound by the enclosing binders, outermost first.
     fn print_lifetime(&mut self, index: u64) -> Result {
         if index == 0 {
             return self.write_str("'_");
         }
         let level = self.bound_lifetimes.checked_sub(index).ok_or(fmt::Error)?;
-        self.print_lifetime_name(level)
-    }
-
-    /// Prints the name of the lifetime that the `level`-th enclosing binder binds.
-    fn print_lifetime_name(&mut self, level: u64) -> Result {
         match u8::try_from(level) {
             Ok(level @ 0..=25) => write!(self, "'{}", char::from(b'a' + level)),
             _ => write!(self, "'_{level}"),
@@ -437,21 +433,20 @@ impl<'s, W: Write> Printer<'s, W> {
         self.bound_lifetimes = outer.checked_add(count).ok_or(fmt::Error)?;
         if count > 0 {
             self.write_str("for<")?;
-            for level in outer..self.bound_lifetimes {
-                if level > outer {
-                    self.write_str(", ")?;
-                }
-                self.print_lifetime_name(level)?;
+            for index in (1..=count).rev() {
+                self.print_lifetime(index)?;
+                self.write_str(if index > 1 { ", " } else { "> " })?;
             }
-            self.write_str("> ")?;
         }
         Ok(outer)
     }
 
+    /// Prints a type.
     fn ty(&mut self) -> Result {
         let start = self.pos;
         let tag = self.next()?;
-        if let Some(name) = basic_type(tag) {
+        let basic = BASIC_TYPES.get(usize::from(tag.wrapping_sub(b'a')));
+        if let Some(name) = basic.filter(|name| !name.is_empty()) {
             return self.write_str(name);
         }
         match tag {
@@ -463,16 +458,13 @@ impl<'s, W: Write> Printer<'s, W> {
             _ => self.enter()?,
         }
         match tag {
-            b'A' => {
+            b'A' | b'S' => {
                 self.write_str("[")?;
                 self.ty()?;
-                self.write_str("; ")?;
-                self.constant()?;
-                self.write_str("]")?;
-            }
-            b'S' => {
-                self.write_str("[")?;
-                self.ty()?;
+                if tag == b'A' {
+                    self.write_str("; ")?;
+                    self.constant()?;
+                }
                 self.write_str("]")?;
             }
             b'T' => {
@@ -480,45 +472,33 @@ impl<'s, W: Write> Printer<'s, W> {
                 let count = self.list(", ", Self::ty)?;
                 self.write_str(if count == 1 { ",)" } else { ")" })?;
             }
-            b'R' | b'Q' => self.reference(tag == b'Q')?,
-            b'P' => {
-                self.write_str("*const ")?;
+            b'R' | b'Q' => {
+                self.write_str("&")?;
+                if self.eat(b'L') {
+                    let index = self.base62()?;
+                    if index != 0 {
+                        self.print_lifetime(index)?;
+                        self.write_str(" ")?;
+                    }
+                }
+                self.write_str(if tag == b'Q' { "mut " } else { "" })?;
                 self.ty()?;
             }
-            b'O' => {
-                self.write_str("*mut ")?;
+            b'P' | b'O' => {
+                self.write_str(if tag == b'P' { "*const " } else { "*mut " })?;
                 self.ty()?;
             }
-            b'F' => {
-                let outer = self.binder()?;
-                self.fn_sig()?;
-                self.bound_lifetimes = outer;
-            }
-            b'D' => self.dyn_trait_object()?,
+            b'F' => self.fn_type()?,
+            b'D' => self.dyn_type()?,
             _ => return Err(fmt::Error),
         }
         self.depth -= 1;
         Ok(())
     }
 
-    /// Prints a reference type, after its `R` or `Q`.
-    fn reference(&mut self, mutable: bool) -> Result {
-        self.write_str("&")?;
-        if self.eat(b'L') {
-            let index = self.base62()?;
-            if index != 0 {
-                self.print_lifetime(index)?;
-                self.write_str(" ")?;
-            }
-        }
-        if mutable {
-            self.write_str("mut ")?;
-        }
-        self.ty()
-    }
-
-    /// Prints a function pointer type, after its binder.
-    fn fn_sig(&mut self) -> Result {
+    /// Prints a function pointer type, after its `F`.
+    fn fn_type(&mut self) -> Result {
+        let outer = self.binder()?;
         if self.eat(b'U') {
             self.write_str("unsafe ")?;
         }
@@ -537,20 +517,21 @@ impl<'s, W: Write> Printer<'s, W> {
         self.write_str("fn(")?;
         self.list(", ", Self::ty)?;
         self.write_str(")")?;
-        if self.eat(b'u') {
-            return Ok(());
+        if !self.eat(b'u') {
+            self.write_str(" -> ")?;
+            self.ty()?;
         }
-        self.write_str(" -> ")?;
-        self.ty()
+        self.bound_lifetimes = outer;
+        Ok(())
     }
 
     /// Prints a trait object type, after its `D`.
-    fn dyn_trait_object(&mut self) -> Result {
+    fn dyn_type(&mut self) -> Result {
         self.write_str("dyn ")?;
         let outer = self.binder()?;
         self.list(" + ", Self::dyn_trait)?;
         self.bound_lifetimes = outer;
-        if self.next()? != b'L' {
+        if !self.eat(b'L') {
             return Err(fmt::Error);
         }
         let index = self.base62()?;
@@ -573,14 +554,12 @@ impl<'s, W: Write> Printer<'s, W> {
             self.write_str(" = ")?;
             self.ty()?;
         }
-        if open {
-            self.write_str(">")?;
-        }
+        self.write_str(if open { ">" } else { "" })?;
         self.depth -= 1;
         Ok(())
     }
 
-    /// Prints the path to a trait of a trait object, leaving its generic arguments open for the
+    /// Prints the path to a trait of a trait object, leaving generic arguments open for the
     /// associated type bindings that may follow, and returns whether it has generic arguments.
     fn dyn_trait_path(&mut self) -> Result<bool> {
         let start = self.pos;
@@ -599,98 +578,43 @@ impl<'s, W: Write> Printer<'s, W> {
         }
     }
 
-    /// Prints a constant, after any `K` tag.
+    /// Prints a constant, after its `K`.
     fn constant(&mut self) -> Result {
         let start = self.pos;
-        match self.next()? {
-            b'p' => self.write_str("_"),
-            b'B' => self.backref(start, Self::constant),
-            b'b' => match self.const_data()? {
-                (false, "0") => self.write_str("false"),
-                (false, "1") => self.write_str("true"),
-                _ => Err(fmt::Error),
-            },
-            b'c' => match self.const_data()? {
-                (false, hex) => {
-                    let value = u32::from_str_radix(hex, 16).map_err(|_| fmt::Error)?;
-                    self.print_char(char::from_u32(value).ok_or(fmt::Error)?)
-                }
-                (true, _) => Err(fmt::Error),
-            },
-            b'a' | b's' | b'l' | b'x' | b'n' | b'i' => {
-                let (negative, hex) = self.const_data()?;
-                self.print_integer(negative, hex)
-            }
-            b'h' | b't' | b'm' | b'y' | b'o' | b'j' => match self.const_data()? {
-                (false, hex) => self.print_integer(false, hex),
-                (true, _) => Err(fmt::Error),
-            },
-            _ => Err(fmt::Error),
+        let tag = self.next()?;
+        match tag {
+            b'p' => return self.write_str("_"),
+            b'B' => return self.backref(start, Self::constant),
+            _ => {}
         }
-    }
-
-    /// Parses a constant's value: whether it is negative, and its hex digits.
-    fn const_data(&mut self) -> Result<(bool, &'s str)> {
         let negative = self.eat(b'n');
-        let start = self.pos;
+        let digits = self.pos;
         while let Some(b'0'..=b'9' | b'a'..=b'f') = self.peek() {
             self.pos += 1;
         }
-        let hex = self.sym.get(start..self.pos).unwrap_or_default();
+        let hex = self.sym.get(digits..self.pos).unwrap_or_default();
+        let hex = core::str::from_utf8(hex).map_err(|_| fmt::Error)?;
         if hex.is_empty() || !self.eat(b'_') {
             return Err(fmt::Error);
         }
-        Ok((negative, core::str::from_utf8(hex).map_err(|_| fmt::Error)?))
-    }
-
-    /// Prints an integer in decimal if it fits in 64 bits, and in hex otherwise.
-    fn print_integer(&mut self, negative: bool, hex: &str) -> Result {
-        if negative {
-            self.write_str("-")?;
-        }
-        match u64::from_str_radix(hex, 16) {
-            Ok(value) => write!(self, "{value}"),
-            Err(_) => write!(self, "0x{}", hex.trim_start_matches('0')),
-        }
-    }
-
-    /// Prints a character literal, escaping all but printable ASCII.
-    fn print_char(&mut self, c: char) -> Result {
-        match c {
-            '\t' => self.write_str("'\\t'"),
-            '\n' => self.write_str("'\\n'"),
-            '\r' => self.write_str("'\\r'"),
-            '\'' | '\\' => write!(self, "'\\{c}'"),
-            ' '..='~' => write!(self, "'{c}'"),
-            _ => write!(self, "'\\u{{{:x}}}'", u32::from(c)),
+        match (tag, negative, hex) {
+            (b'b', false, "0") => self.write_str("false"),
+            (b'b', false, "1") => self.write_str("true"),
+            (b'c', false, _) => match u32::from_str_radix(hex, 16).ok().and_then(char::from_u32) {
+                Some(c) if c.is_ascii() => write!(self, "{c:?}"),
+                Some(c) => write!(self, "'\\u{{{:x}}}'", u32::from(c)),
+                None => Err(fmt::Error),
+            },
+            (b'a' | b's' | b'l' | b'x' | b'n' | b'i', ..)
+            | (b'h' | b't' | b'm' | b'y' | b'o' | b'j', false, _) => {
+                self.write_str(if negative { "-" } else { "" })?;
+                // In decimal if it fits in 64 bits, in hex otherwise.
+                match u64::from_str_radix(hex, 16) {
+                    Ok(value) => write!(self, "{value}"),
+                    Err(_) => write!(self, "0x{}", hex.trim_start_matches('0')),
+                }
+            }
+            _ => Err(fmt::Error),
         }
     }
-}
-
-/// Returns the name of the basic type with tag `tag`, if it is one.
-fn basic_type(tag: u8) -> Option<&'static str> {
-    Some(match tag {
-        b'a' => "i8",
-        b'b' => "bool",
-        b'c' => "char",
-        b'd' => "f64",
-        b'e' => "str",
-        b'f' => "f32",
-        b'h' => "u8",
-        b'i' => "isize",
-        b'j' => "usize",
-        b'l' => "i32",
-        b'm' => "u32",
-        b'n' => "i128",
-        b'o' => "u128",
-        b'p' => "_",
-        b's' => "i16",
-        b't' => "u16",
-        b'u' => "()",
-        b'v' => "...",
-        b'x' => "i64",
-        b'y' => "u64",
-        b'z' => "!",
-        _ => return None,
-    })
 }

@@ -5,8 +5,9 @@
  *
  *   files         loading creates filter, enable and stats, all empty
  *   filter        globs add, !glob removes, an empty write clears
- *   bad-writes    unknown functions, over-long writes, binary junk and
- *                 enable values other than 0 and 1 fail and change nothing
+ *   bad-writes    unknown functions, over-long writes, binary junk, too
+ *                 many functions and enable values other than 0 and 1
+ *                 fail and change nothing
  *   counts-c      a C function called N times has N hits in stats
  *   counts-rust   a Rust function too, under its demangled name
  *   events        every call leaves a line in instances/rust_callops/trace
@@ -251,6 +252,7 @@ static bool test_bad_writes(void)
 	ok &= write_fails(DIR "filter", long_write, sizeof(long_write), EINVAL);
 	ok &= write_fails(DIR "filter", "vfs_\x01\xff\xfe\n", 8, EINVAL);
 	ok &= write_fails(DIR "filter", "!", 1, EINVAL);
+	ok &= write_fails(DIR "filter", "*", 1, E2BIG);
 	ok &= write_fails(DIR "enable", "2\n", 2, EINVAL);
 	ok &= write_fails(DIR "enable", "", 0, EINVAL);
 	ok &= write_fails(DIR "enable", "1 1", 3, EINVAL);
