@@ -508,7 +508,8 @@ impl<T: FtraceHandler> FtraceOps<T> {
 pub fn functions_matching(glob: &CStr) -> Result<KVec<usize>> {
     // Filter an ops that is never registered, and read its filter back.
     let ops = KBox::pin_init(FtraceOps::new(Flags::NONE, Unregistered), GFP_KERNEL)?;
-    ops.set_filter(glob).map_err(|e| if e == EINVAL { ENOENT } else { e })?;
+    ops.set_filter(glob)
+        .map_err(|e| if e == EINVAL { ENOENT } else { e })?;
     ops.filter_functions()
 }
 

@@ -44,7 +44,8 @@ impl Instance {
     /// one.
     pub fn new(name: &CStr) -> Result<Self> {
         // SAFETY: `name` is NUL-terminated; a null `systems` creates no event directories.
-        let tr = unsafe { bindings::trace_array_get_by_name(name.as_char_ptr(), core::ptr::null()) };
+        let tr =
+            unsafe { bindings::trace_array_get_by_name(name.as_char_ptr(), core::ptr::null()) };
         // INVARIANT: `trace_array_get_by_name()` returns the instance with a reference taken.
         let instance = Self {
             tr: NonNull::new(tr).ok_or(ENOMEM)?,

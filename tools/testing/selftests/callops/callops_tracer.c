@@ -362,8 +362,10 @@ static long used_kb(void)
 
 	for (line = strtok_r(read_file("/proc/meminfo"), "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		sscanf(line, "MemTotal: %ld kB", &total);
-		sscanf(line, "MemAvailable: %ld kB", &available);
+		if (sscanf(line, "MemTotal: %ld kB", &total) == 1)
+			continue;
+		if (sscanf(line, "MemAvailable: %ld kB", &available) == 1)
+			break;
 	}
 	return total - available;
 }
