@@ -218,12 +218,13 @@ impl Tracer {
         )
     }
 
-    /// Makes `next` the selection, or fails leaving the current one.
-    fn select(&self, next: Selection) -> Result {
+    /// Makes `next` the selection `current`, or fails leaving it as it is.
+    ///
+    /// Called with `self.selection` locked: `current` is what it protects.
+    fn select(&self, current: &mut Selection, next: Selection) -> Result {
         if next.functions.len() > MAX_FUNCTIONS {
             return Err(E2BIG);
         }
-        let mut current = self.selection.lock();
         let counts = &self.ops.handler().counts;
         if next.enabled && !current.enabled {
             // Not registered: no handler runs.
@@ -252,23 +253,16 @@ impl Tracer {
         Ok(())
     }
 
-    /// Returns a copy of the selection, without the functions of modules unloaded since.
-    fn selection(&self) -> Result<Selection> {
-        let current = self.selection.lock();
-        let functions = filtered(&current.functions, |ip| ftrace::location(ip) == Some(ip))?;
-        Ok(Selection {
-            functions,
-            enabled: current.enabled,
-        })
+    /// Returns the functions of `selection`, without those of modules unloaded since.
+    fn live_functions(selection: &Selection) -> Result<KVec<usize>> {
+        filtered(&selection.functions, |ip| ftrace::location(ip) == Some(ip))
     }
 
     /// Adds or removes the functions the globs in `input` select, in order, or clears the
     /// filter if `input` has none.
     fn edit_filter(&self, input: &[u8]) -> Result {
-        let Selection {
-            mut functions,
-            enabled,
-        } = self.selection()?;
+        let mut current = self.selection.lock();
+        let mut functions = Self::live_functions(&current)?;
         let mut globs = input
             .split(|&b| b.is_ascii_whitespace() || b == b',')
             .filter(|glob| !glob.is_empty())
@@ -292,13 +286,14 @@ impl Tracer {
                 functions.sort_unstable();
             }
         }
-        // Another writer may have changed the selection meanwhile: the last write wins.
-        self.select(Selection { functions, enabled })
+        let enabled = current.enabled;
+        self.select(&mut current, Selection { functions, enabled })
     }
 
     fn set_enabled(&self, enabled: bool) -> Result {
-        let functions = self.selection()?.functions;
-        self.select(Selection { functions, enabled })
+        let mut current = self.selection.lock();
+        let functions = Self::live_functions(&current)?;
+        self.select(&mut current, Selection { functions, enabled })
     }
 }
 
@@ -328,7 +323,8 @@ impl FileOps for FilterFile {
     const OWNER: &'static ThisModule = &THIS_MODULE;
 
     fn show(tracer: &Tracer, out: &mut Output<'_>) -> Result {
-        for &ip in tracer.selection()?.functions.iter() {
+        let functions = Tracer::live_functions(&tracer.selection.lock())?;
+        for &ip in functions.iter() {
             match Symbol::lookup(ip) {
                 Some(symbol) => {
                     out.write_bytes(symbol.raw_name());
@@ -353,7 +349,8 @@ impl FileOps for EnableFile {
     const OWNER: &'static ThisModule = &THIS_MODULE;
 
     fn show(tracer: &Tracer, out: &mut Output<'_>) -> Result {
-        writeln!(out, "{}", u8::from(tracer.selection()?.enabled))?;
+        let enabled = tracer.selection.lock().enabled;
+        writeln!(out, "{}", u8::from(enabled))?;
         Ok(())
     }
 

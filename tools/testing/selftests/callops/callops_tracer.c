@@ -8,13 +8,18 @@
  *   bad-writes    unknown functions, over-long writes, binary junk, too
  *                 many functions and enable values other than 0 and 1
  *                 fail and change nothing
- *   counts-c      a C function called N times has N hits in stats
+ *   counts-c      a C function called N times on each of two CPUs at once
+ *                 has 2N hits in stats
  *   counts-rust   a Rust function too, under its demangled name
  *   events        every call leaves a line in instances/rust_callops/trace
+ *   concurrent-writes
+ *                 enable toggled while the filter is edited and stats
+ *                 read, by two processes, leaves a working tracer
  *   params        filter= and enable= at load; a bad filter= fails it
  *   rmmod-enabled removing the module while it traces
  *   rmmod-open    removing it while its files are open
- *   leaks         100 load/enable/remove cycles leave memory as it was
+ *   leaks         100 load/enable/remove cycles leave memory as it was, and
+ *                 kmemleak, where the kernel has it, finds nothing
  *
  * Usage: callops_tracer          run the tests
  *        callops_tracer --demo   show a session, for make run
@@ -28,8 +33,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "../kselftest.h"
 #include "modules.h"
@@ -37,6 +45,8 @@
 #define MODULE		"rust_callops_tracer"
 #define DIR		"/sys/kernel/tracing/rust_callops/"
 #define INSTANCE	"/sys/kernel/tracing/instances/rust_callops/"
+#define DEBUGFS		"/sys/kernel/debug"
+#define KMEMLEAK	DEBUGFS "/kmemleak"
 #define BUF_SIZE	(256 * 1024)
 #define CALLS		1000
 #define LEAK_CYCLES	100
@@ -271,9 +281,25 @@ static bool trace(const char *glob, void (*workload)(int n), int n)
 	       check(write_str(DIR "filter", ""), "clearing");
 }
 
+/* getppid() @n times on each CPU of two at once. */
+static void call_getppid_on_two_cpus(int n)
+{
+	pid_t child = fork();
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(child ? 0 : 1, &cpus);
+	sched_setaffinity(0, sizeof(cpus), &cpus);
+	call_getppid(n);
+	if (!child)
+		_exit(0);
+	waitpid(child, NULL, 0);
+}
+
 static bool test_counts_c(void)
 {
-	return trace("*sys_getppid", call_getppid, CALLS) && stats_hits("sys_getppid", CALLS);
+	return trace("*sys_getppid", call_getppid_on_two_cpus, CALLS) &&
+	       stats_hits("sys_getppid", 2 * CALLS);
 }
 
 /* EnableFile's show callback runs once per read of enable from offset 0. */
@@ -298,6 +324,34 @@ static bool test_events(void)
 		ksft_print_msg("%d event lines for %d functions called 10 times\n",
 			       lines, functions);
 	return functions && lines == 10 * functions && count_lines(text, ", 0x") >= lines;
+}
+
+/*
+ * One process switches tracing on and off while another edits the filter
+ * and reads stats: afterwards the tracer still does exactly what its files
+ * say.
+ */
+static bool test_concurrent_writes(void)
+{
+	pid_t child = fork();
+	int i, status;
+
+	for (i = 0; i < 200; i++) {
+		if (!child) {
+			write_str(DIR "enable", i % 2 ? "0" : "1");
+		} else {
+			write_str(DIR "filter", i % 2 ? "!vfs_read" : "vfs_read *sys_getppid");
+			read_file(DIR "stats");
+		}
+	}
+	if (!child)
+		_exit(0);
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status))
+		return false;
+	if (!check(write_str(DIR "enable", "0"), "disabling") ||
+	    !check(write_str(DIR "filter", "\n"), "clearing"))
+		return false;
+	return trace("*sys_getppid", call_getppid, CALLS) && stats_hits("sys_getppid", CALLS);
 }
 
 static bool test_params(void)
@@ -376,8 +430,37 @@ static bool cycle(void)
 	       unload();
 }
 
+/*
+ * Whether kmemleak is available, and forgets the allocations made so far:
+ * only those made after are reported.
+ */
+static bool kmemleak_clear(void)
+{
+	if (mount("debugfs", DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY)
+		return false;
+	return !write_str(KMEMLEAK, "clear");
+}
+
+/* Whether a kmemleak scan finds no allocation that nothing points to. */
+static bool kmemleak_clean(void)
+{
+	char *report;
+
+	/* kmemleak only reports allocations older than five seconds. */
+	sleep(6);
+	if (!check(write_str(KMEMLEAK, "scan"), "kmemleak scan"))
+		return false;
+	report = read_file(KMEMLEAK);
+	if (report && *report)
+		ksft_print_msg("kmemleak:\n%.4000s\n", report);
+	else if (report)
+		ksft_print_msg("kmemleak: nothing unreferenced\n");
+	return report && !*report;
+}
+
 static bool test_leaks(void)
 {
+	bool kmemleak = false;
 	long before, after;
 	int i;
 
@@ -386,6 +469,7 @@ static bool test_leaks(void)
 	for (i = 0; i < 10; i++)
 		if (!cycle())
 			return false;
+	kmemleak = kmemleak_clear();
 	before = used_kb();
 	for (i = 0; i < LEAK_CYCLES; i++)
 		if (!cycle())
@@ -393,6 +477,8 @@ static bool test_leaks(void)
 	after = used_kb();
 	ksft_print_msg("%d cycles: %ld kB in use before, %ld kB after\n", LEAK_CYCLES,
 		       before, after);
+	if (kmemleak && !kmemleak_clean())
+		return false;
 	return after - before <= LEAK_LIMIT_KB;
 }
 
@@ -452,6 +538,7 @@ int main(int argc, char **argv)
 		{ "counts-c", test_counts_c },
 		{ "counts-rust", test_counts_rust },
 		{ "events", test_events },
+		{ "concurrent-writes", test_concurrent_writes },
 		{ "params", test_params },
 		{ "rmmod-enabled", test_rmmod_enabled },
 		{ "rmmod-open", test_rmmod_open },
