@@ -40,6 +40,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "files.h"
 #include "modules.h"
 
 #define MODULE		"rust_callops_tracer"
@@ -55,39 +56,15 @@
 
 static char buf[BUF_SIZE];
 
-/* Writes @len bytes in one write(2); returns 0 or a negative errno. */
-static int write_file(const char *path, const char *text, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t ret;
-
-	if (fd < 0)
-		return -errno;
-	ret = write(fd, text, len);
-	ret = ret < 0 ? -errno : 0;
-	close(fd);
-	return ret;
-}
-
 static int write_str(const char *path, const char *text)
 {
-	return write_file(path, text, strlen(text));
+	return file_write(path, text, strlen(text));
 }
 
 /* Reads @path into buf; returns buf, or NULL with errno set. */
 static char *read_file(const char *path)
 {
-	ssize_t len, total = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return NULL;
-	while (total < BUF_SIZE - 1 &&
-	       (len = read(fd, buf + total, BUF_SIZE - 1 - total)) > 0)
-		total += len;
-	close(fd);
-	buf[total] = '\0';
-	return buf;
+	return file_read(path, buf, BUF_SIZE);
 }
 
 /* A copy of @path's contents, to compare before and after; free() it. */
@@ -126,7 +103,7 @@ static bool unload(void)
 static bool write_fails(const char *file, const char *text, size_t len, int err)
 {
 	char *before = file_copy(file), *after;
-	int ret = write_file(file, text, len);
+	int ret = file_write(file, text, len);
 	bool ok;
 
 	after = file_copy(file);

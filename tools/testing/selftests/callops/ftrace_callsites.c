@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../kselftest.h"
+#include "files.h"
 #include "modules.h"
 
 #define TRACEFS		"/sys/kernel/tracing/"
@@ -33,31 +34,15 @@
 
 static int write_tracefs(const char *file, const char *text)
 {
-	int fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	ssize_t len;
-
-	if (fd < 0)
-		return -errno;
-	len = write(fd, text, strlen(text));
-	close(fd);
-	return len < 0 ? -errno : 0;
+	return file_write(file, text, strlen(text));
 }
 
 /* Whether the trace buffer holds a line containing @text. */
 static bool trace_has(const char *text)
 {
 	static char buf[TRACE_MAX];
-	ssize_t len, total = 0;
-	int fd = open(TRACEFS "trace", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
-		return false;
-	while (total < TRACE_MAX - 1 &&
-	       (len = read(fd, buf + total, TRACE_MAX - 1 - total)) > 0)
-		total += len;
-	close(fd);
-	buf[total] = '\0';
-	return strstr(buf, text);
+	return file_read(TRACEFS "trace", buf, TRACE_MAX) && strstr(buf, text);
 }
 
 static bool check(int ret, const char *what)

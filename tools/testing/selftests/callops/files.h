@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Whole-file reads and single writes, as tracefs and procfs files want
+ * them.
+ */
+#ifndef CALLOPS_FILES_H
+#define CALLOPS_FILES_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+/* Writes @len bytes in one write(2); returns 0 or a negative errno. */
+static inline int file_write(const char *path, const void *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	ssize_t ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, data, len);
+	ret = ret < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Reads @path, up to @size - 1 bytes, into @buf and terminates it; returns
+ * @buf, or NULL with errno set if @path cannot be opened.
+ */
+static inline char *file_read(const char *path, char *buf, size_t size)
+{
+	ssize_t len;
+	size_t total = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	while (total < size - 1 && (len = read(fd, buf + total, size - 1 - total)) > 0)
+		total += len;
+	close(fd);
+	buf[total] = '\0';
+	return buf;
+}
+
+#endif /* CALLOPS_FILES_H */
