@@ -5,7 +5,8 @@
 //! On load, creates `/sys/kernel/tracing/rust_callops/` with:
 //!
 //! - `filter`: the functions to trace. A write adds the functions its globs select (`!glob`
-//!   removes them); an empty write clears the filter. Reads list the selected functions.
+//!   removes them); an empty write clears the filter. Reads list the selected functions, Rust
+//!   ones with their demangled names in a comment.
 //! - `enable`: `1` traces the selected functions, `0` stops.
 //! - `stats`: how many times each traced function was called since tracing was last enabled,
 //!   most called first, Rust functions by their demangled names.
@@ -264,7 +265,8 @@ impl Tracer {
         let mut current = self.selection.lock();
         let mut functions = Self::live_functions(&current)?;
         let mut globs = input
-            .split(|&b| b.is_ascii_whitespace() || b == b',')
+            .split(|&b| b == b'\n')
+            .flat_map(|line| uncommented(line).split(|&b| b.is_ascii_whitespace() || b == b','))
             .filter(|glob| !glob.is_empty())
             .peekable();
         if globs.peek().is_none() {
@@ -306,6 +308,12 @@ fn filtered(functions: &[usize], keep: impl Fn(usize) -> bool) -> Result<KVec<us
     Ok(kept)
 }
 
+/// Returns `line` up to its first `#`: what follows is a comment, like the demangled names that
+/// reading `filter` gives.
+fn uncommented(line: &[u8]) -> &[u8] {
+    line.split(|&b| b == b'#').next().unwrap_or(line)
+}
+
 /// Displays printable ASCII bytes as text.
 struct BStr<'a>(&'a [u8]);
 
@@ -325,11 +333,12 @@ impl FileOps for FilterFile {
     fn show(tracer: &Tracer, out: &mut Output<'_>) -> Result {
         let functions = Tracer::live_functions(&tracer.selection.lock())?;
         for &ip in functions.iter() {
+            // kallsyms names, which the filter matches, and Rust ones demangled in a comment.
             match Symbol::lookup(ip) {
-                Some(symbol) => {
-                    out.write_bytes(symbol.raw_name());
-                    out.write_bytes(b"\n");
+                Some(symbol) if symbol.raw_name().starts_with(b"_R") => {
+                    writeln!(out, "{}  # {}", BStr(symbol.raw_name()), symbol.name())?;
                 }
+                Some(symbol) => writeln!(out, "{}", BStr(symbol.raw_name()))?,
                 None => writeln!(out, "{ip:#x}")?,
             }
         }

@@ -4,7 +4,8 @@
  * through its tracefs files as a user would:
  *
  *   files         loading creates filter, enable and stats, all empty
- *   filter        globs add, !glob removes, an empty write clears
+ *   filter        globs add, !glob removes, an empty write clears, what
+ *                 reading gives can be written back
  *   bad-writes    unknown functions, over-long writes, binary junk, too
  *                 many functions and enable values other than 0 and 1
  *                 fail and change nothing
@@ -47,6 +48,8 @@
 #define DIR		"/sys/kernel/tracing/rust_callops/"
 #define INSTANCE	"/sys/kernel/tracing/instances/rust_callops/"
 #define DEBUGFS		"/sys/kernel/debug"
+/* The show callback of enable, demangled. */
+#define ENABLE_SHOW	"<kernel::tracefs::File<rust_callops_tracer::EnableFile>>::show"
 #define KMEMLEAK	DEBUGFS "/kmemleak"
 #define BUF_SIZE	(256 * 1024)
 #define CALLS		1000
@@ -215,6 +218,28 @@ static bool filter_is(const char *names)
 	return true;
 }
 
+/*
+ * What reading filter gives can be written back: Rust functions come with
+ * their demangled names in a comment.
+ */
+static bool test_filter_round_trip(void)
+{
+	char *listed;
+	bool ok;
+
+	if (!check(write_str(DIR "filter", "vfs_read *EnableFile*show*"), "filter"))
+		return false;
+	listed = file_copy(DIR "filter");
+	ok = count_lines(listed, "  # " ENABLE_SHOW) == 1 &&
+	     check(write_str(DIR "filter", ""), "clearing") &&
+	     check(write_str(DIR "filter", listed), "writing back") &&
+	     !strcmp(read_file(DIR "filter"), listed);
+	if (!ok)
+		ksft_print_msg("filter was \"%s\", then \"%s\"\n", listed, buf);
+	free(listed);
+	return ok && check(write_str(DIR "filter", ""), "clearing");
+}
+
 static bool test_filter(void)
 {
 	return check(write_str(DIR "filter", "vfs_read vfs_write\n"), "filter") &&
@@ -224,7 +249,7 @@ static bool test_filter(void)
 	       check(write_str(DIR "filter", "vfs_writ?,vfs_rea?"), "globs") &&
 	       filter_is("vfs_read vfs_write") &&
 	       check(write_str(DIR "filter", "\n"), "clearing") &&
-	       filter_is("");
+	       filter_is("") && test_filter_round_trip();
 }
 
 static bool test_bad_writes(void)
