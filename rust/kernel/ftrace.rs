@@ -112,11 +112,23 @@ impl Flags {
     pub const NONE: Flags = Flags(0);
 
     /// Do not call the handler again while it runs on the same CPU in the same context, so that
-    /// it may call traced functions. Costs a trampoline that also disables preemption.
+    /// it may call traced functions, and trace itself. Costs a check that also disables
+    /// preemption around the handler.
+    ///
+    /// The check is made by the Rust callback itself, which is not traceable, rather than by
+    /// ftrace's assist function (`FTRACE_OPS_FL_RECURSION`): a callsite that only this ops traces
+    /// still calls it directly.
     pub const RECURSION: Flags = Flags(bindings::FTRACE_OPS_FL_RECURSION as c_ulong);
 
     /// Only call the handler where RCU is watching, so that it may use RCU read-side sections.
     pub const RCU: Flags = Flags(bindings::FTRACE_OPS_FL_RCU as c_ulong);
+}
+
+impl Flags {
+    /// Whether `self` has all of `other`.
+    const fn contains(self, other: Flags) -> bool {
+        self.0 & other.0 == other.0
+    }
 }
 
 impl core::ops::BitOr for Flags {
@@ -292,8 +304,12 @@ impl<T: FtraceHandler> FtraceOps<T> {
                 // use.
                 unsafe {
                     slot.write(bindings::ftrace_ops {
-                        func: Some(Self::handle_call),
-                        flags: flags.0,
+                        func: Some(if flags.contains(Flags::RECURSION) {
+                            handle_call_once::<T>
+                        } else {
+                            handle_call::<T>
+                        }),
+                        flags: flags.0 & !Flags::RECURSION.0,
                         ..Default::default()
                     })
                 };
@@ -468,27 +484,58 @@ impl<T: FtraceHandler> FtraceOps<T> {
             bindings::ftrace_set_filter_ip(self.ops.get(), function, c_int::from(remove), 0)
         })
     }
+}
 
-    /// The `ftrace_func_t` of every [`FtraceOps`] of this handler type.
-    ///
-    /// # Safety
-    ///
-    /// `op` must be the `ops` field of a registered `FtraceOps<T>` and `fregs` the registers of
-    /// the call being traced; ftrace guarantees both.
-    unsafe extern "C" fn handle_call(
-        ip: c_ulong,
-        parent_ip: c_ulong,
-        op: *mut bindings::ftrace_ops,
-        fregs: *mut bindings::ftrace_regs,
-    ) {
-        // SAFETY: `op` is the `ops` field of an `FtraceOps<T>`, which stays valid while
-        // registered; `Opaque` is transparent.
-        let this = unsafe { &*container_of!(op.cast::<Opaque<bindings::ftrace_ops>>(), Self, ops) };
-        // SAFETY: With `DYNAMIC_FTRACE_WITH_ARGS`, `fregs` is always the saved registers of the
-        // call, valid until we return.
-        let regs = unsafe { FtraceRegs::from_raw(fregs) };
-        this.handler.handle(ip, parent_ip, regs);
+/// The `ftrace_func_t` of the [`FtraceOps<T>`] with [`Flags::RECURSION`]:
+/// calls [`handle_call`] unless the handler already runs in this context.
+///
+/// Has no patchable entry: tracing it would recurse before the check.
+///
+/// # Safety
+///
+/// As for [`handle_call`].
+#[patchable_function_entry(prefix_nops = 0, entry_nops = 0)]
+unsafe extern "C" fn handle_call_once<T: FtraceHandler>(
+    ip: c_ulong,
+    parent_ip: c_ulong,
+    op: *mut bindings::ftrace_ops,
+    fregs: *mut bindings::ftrace_regs,
+) {
+    // SAFETY: Any address may be given; `bit` is only used to unlock below.
+    let bit = unsafe { bindings::ftrace_test_recursion_trylock(ip, parent_ip) };
+    if bit < 0 {
+        return;
     }
+    // SAFETY: The caller's guarantees are passed on.
+    unsafe { handle_call::<T>(ip, parent_ip, op, fregs) };
+    // SAFETY: `bit` is what the successful `trylock` above returned.
+    unsafe { bindings::ftrace_test_recursion_unlock(bit) };
+}
+
+/// The `ftrace_func_t` of the other [`FtraceOps<T>`].
+///
+/// Has no patchable entry: tracing it would recurse without bound.
+///
+/// # Safety
+///
+/// `op` must be the `ops` field of a registered `FtraceOps<T>` and `fregs` the registers of
+/// the call being traced; ftrace guarantees both.
+#[inline(always)]
+#[patchable_function_entry(prefix_nops = 0, entry_nops = 0)]
+unsafe extern "C" fn handle_call<T: FtraceHandler>(
+    ip: c_ulong,
+    parent_ip: c_ulong,
+    op: *mut bindings::ftrace_ops,
+    fregs: *mut bindings::ftrace_regs,
+) {
+    // SAFETY: `op` is the `ops` field of an `FtraceOps<T>`, which stays valid while
+    // registered; `Opaque` is transparent.
+    let this =
+        unsafe { &*container_of!(op.cast::<Opaque<bindings::ftrace_ops>>(), FtraceOps<T>, ops) };
+    // SAFETY: With `DYNAMIC_FTRACE_WITH_ARGS`, `fregs` is always the saved registers of the
+    // call, valid until we return.
+    let regs = unsafe { FtraceRegs::from_raw(fregs) };
+    this.handler.handle(ip, parent_ip, regs);
 }
 
 /// Returns the callsites of the functions `glob` selects, sorted.

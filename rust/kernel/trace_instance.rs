@@ -59,7 +59,7 @@ impl Instance {
     /// symbol of `ip` in front, as `trace_array_printk()` does.
     ///
     /// May be called in any context, ftrace handlers included: it does not sleep or allocate.
-    /// Writes nothing if the `printk` option of the top trace instance is off.
+    /// Writes nothing while the instance's `trace_printk` option is off.
     pub fn print(&self, ip: usize, args: fmt::Arguments<'_>) {
         // SAFETY: `self.tr` is a trace instance by the type invariant, which `new()` readied for
         // printing; `%pA` formats the `fmt::Arguments` its argument points to, live for the call.

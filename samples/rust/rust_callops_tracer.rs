@@ -8,17 +8,18 @@
 //!   removes them); an empty write clears the filter. Reads list the selected functions, Rust
 //!   ones with their demangled names in a comment.
 //! - `enable`: `1` traces the selected functions, `0` stops.
+//! - `events`: `1` (the default) writes an event for every call, `0` only counts calls.
 //! - `stats`: how many times each traced function was called since tracing was last enabled,
 //!   most called first, Rust functions by their demangled names.
 //!
-//! and writes a line for every call into the trace instance `rust_callops`
-//! (`/sys/kernel/tracing/instances/rust_callops/trace`): the function, its caller and its first
-//! arguments.
+//! and, unless `events` is `0`, writes a line for every call into the trace instance
+//! `rust_callops` (`/sys/kernel/tracing/instances/rust_callops/trace`): the function, its caller
+//! and its first arguments.
 //!
 //! See `Documentation/trace/rust-callops-tracer.rst`.
 
 use core::fmt::{self, Write};
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
     c_str,
     ftrace::{self, Flags, FtraceHandler, FtraceOps, FtraceRegs},
@@ -159,11 +160,16 @@ impl fmt::Display for CodeAddress {
 struct Handler {
     counts: HitCounts,
     events: Instance,
+    /// Whether to write an event for every call, or only count calls.
+    log_events: AtomicBool,
 }
 
 impl FtraceHandler for Handler {
     fn handle(&self, ip: usize, parent_ip: usize, regs: &FtraceRegs) {
         self.counts.hit(ip);
+        if !self.log_events.load(Ordering::Relaxed) {
+            return;
+        }
         let arg = |n| regs.argument(n).unwrap_or(0);
         self.events.print(
             ip,
@@ -205,6 +211,7 @@ impl Tracer {
         let handler = Handler {
             counts: HitCounts::new()?,
             events: Instance::new(c_str!("rust_callops"))?,
+            log_events: AtomicBool::new(true),
         };
         Arc::pin_init(
             try_pin_init!(Self {
@@ -364,11 +371,40 @@ impl FileOps for EnableFile {
     }
 
     fn store(tracer: &Tracer, input: &[u8]) -> Result {
-        match input.strip_suffix(b"\n").unwrap_or(input) {
-            b"0" => tracer.set_enabled(false),
-            b"1" => tracer.set_enabled(true),
-            _ => Err(EINVAL),
-        }
+        tracer.set_enabled(parse_switch(input)?)
+    }
+}
+
+/// Parses what is written to a switch: `0` or `1`, and a newline.
+fn parse_switch(input: &[u8]) -> Result<bool> {
+    match input.strip_suffix(b"\n").unwrap_or(input) {
+        b"0" => Ok(false),
+        b"1" => Ok(true),
+        _ => Err(EINVAL),
+    }
+}
+
+/// `events`: whether every call writes an event, or is only counted.
+struct EventsFile;
+
+impl FileOps for EventsFile {
+    type Data = Tracer;
+    const OWNER: &'static ThisModule = &THIS_MODULE;
+
+    fn show(tracer: &Tracer, out: &mut Output<'_>) -> Result {
+        let log_events = tracer.ops.handler().log_events.load(Ordering::Relaxed);
+        writeln!(out, "{}", u8::from(log_events))?;
+        Ok(())
+    }
+
+    fn store(tracer: &Tracer, input: &[u8]) -> Result {
+        let log_events = parse_switch(input)?;
+        tracer
+            .ops
+            .handler()
+            .log_events
+            .store(log_events, Ordering::Relaxed);
+        Ok(())
     }
 }
 
@@ -400,6 +436,7 @@ struct CallopsTracerModule {
     _files: (
         tracefs::File<FilterFile>,
         tracefs::File<EnableFile>,
+        tracefs::File<EventsFile>,
         tracefs::File<StatsFile>,
     ),
 }
@@ -414,6 +451,7 @@ impl kernel::Module for CallopsTracerModule {
         let files = (
             tracefs::File::new(c_str!("filter"), 0o644, &dir, tracer.clone())?,
             tracefs::File::new(c_str!("enable"), 0o644, &dir, tracer.clone())?,
+            tracefs::File::new(c_str!("events"), 0o644, &dir, tracer.clone())?,
             tracefs::File::new(c_str!("stats"), 0o444, &dir, tracer.clone())?,
         );
         Ok(Self {

@@ -39,7 +39,7 @@ module! {
         },
         assist_recursion: bool {
             default: false,
-            description: "Register ops with FTRACE_OPS_FL_RECURSION",
+            description: "Protect the handler against recursion (Flags::RECURSION)",
         },
         assist_rcu: bool {
             default: false,

@@ -123,7 +123,8 @@ def table_lines(rows):
             row = points[point].get(m)
             cells += [fmt(row and row['ns_per_call']), fmt(overhead(points, point, m))]
         ratio = '-'
-        if len(modules) > 1:
+        # Without relevant ops, both overheads are nothing but noise.
+        if len(modules) > 1 and point[0]:
             ref, other = (overhead(points, point, m) for m in modules[:2])
             if ref and other:
                 ratio = f'{other / ref:.3f}'
