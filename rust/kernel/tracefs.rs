@@ -7,6 +7,15 @@
 //! open at that point keeps its data alive until it is closed, and every open file keeps the
 //! module that implements it loaded.
 //!
+//! Nothing the kernel keeps of a file once it is dropped points into the module that made it:
+//! all files share file operations built into the kernel, which find the module's callbacks
+//! through the inode only while the [`File`] exists, and take a reference on the module before
+//! calling them. An inode kept by an `O_PATH` descriptor or a bind mount, opened after the
+//! [`File`] is dropped or while its module is being removed, fails to open with `ENODEV`.
+//!
+//! A module must drop its [`File`]s before its exit returns, as it must its other registrations:
+//! one leaked with [`core::mem::forget`] would keep pointers to the module's code.
+//!
 //! C header: [`include/linux/tracefs.h`](srctree/include/linux/tracefs.h)
 
 use crate::{
@@ -34,7 +43,10 @@ pub const MAX_WRITE: usize = PAGE_SIZE;
 /// Several files may share one [`FileOps::Data`], each with its own [`FileOps`].
 pub trait FileOps {
     /// The data the callbacks are given: shared by the [`File`] and every open file.
-    type Data: Send + Sync;
+    ///
+    /// `'static`, as an open file keeps it, and calls [`FileOps::show`] with it, after the
+    /// [`File`] is dropped.
+    type Data: Send + Sync + 'static;
 
     /// The module these callbacks are in, kept loaded while the file is open: `&THIS_MODULE`.
     const OWNER: &'static ThisModule;
@@ -161,6 +173,183 @@ impl Dir {
     }
 }
 
+/// The callbacks of a [`File<T>`] for one `T`, as the kernel's file operations call them.
+///
+/// A `static` of `T`'s module: valid only while that module is loaded.
+struct Handlers {
+    show: unsafe fn(*const c_void, &mut Output<'_>) -> Result,
+    store: unsafe fn(*const c_void, &[u8]) -> Result,
+    /// Takes a reference on the data.
+    get: unsafe fn(*const c_void),
+    /// Drops a reference on the data.
+    put: unsafe fn(*const c_void),
+}
+
+/// What the inode of a [`File`] (in `i_private`) and each open file (in its `seq_file`) know of
+/// it.
+///
+/// Allocated and freed by this crate, which is built into the kernel, so the memory stays valid
+/// for whoever holds a reference, whatever happens to the module of the file.
+///
+/// # Invariants
+///
+/// - `owner` is the module of `handlers`, or null for the kernel itself.
+/// - While `i_private` points to the node, the [`File`] holds a reference on `data` and keeps
+///   `owner` loaded; an open file holds a reference on both.
+struct Node {
+    owner: *mut bindings::module,
+    handlers: *const Handlers,
+    data: *const c_void,
+}
+
+// SAFETY: The pointers of a `Node` are only followed under the rules of its invariants, which do
+// not depend on the thread.
+unsafe impl Send for Node {}
+
+// SAFETY: As above; a `Node` never changes.
+unsafe impl Sync for Node {}
+
+/// The file operations of every [`File`], whatever handles it.
+///
+/// They are the kernel's, not a module's: the VFS, which reads them from the inode before any
+/// callback can refuse (an `O_PATH` descriptor kept across `rmmod` and reopened, an `open()`
+/// racing module removal), never finds a pointer into an unloaded module. `open()` takes the
+/// reference on the file's module that the VFS would otherwise take.
+const FOPS: bindings::file_operations = bindings::file_operations {
+    owner: core::ptr::null_mut(),
+    open: Some(open),
+    read: Some(bindings::seq_read),
+    write: Some(write),
+    llseek: Some(bindings::seq_lseek),
+    release: Some(release),
+    // SAFETY: All zeroes is a valid `file_operations`: no other callbacks, no flags.
+    ..unsafe { MaybeUninit::zeroed().assume_init() }
+};
+
+/// Takes a reference on the node of `inode`, its data and its module, unless its [`File`] is
+/// gone or its module is going away.
+///
+/// # Safety
+///
+/// `inode` must be the inode of a [`File`], valid for the call.
+unsafe fn get_node(inode: *mut bindings::inode) -> Option<Arc<Node>> {
+    // SAFETY: `inode` is valid; `i_lock` keeps `FileEntry::remove()` from clearing `i_private`,
+    // and so the file from dropping its data and letting its module go, until it is unlocked.
+    unsafe {
+        let lock = &raw mut (*inode).i_lock;
+        bindings::spin_lock(lock);
+        let private = (*inode).i_private.cast::<Node>().cast_const();
+        let node = (!private.is_null())
+            .then(|| ArcBorrow::from_raw(private))
+            .filter(|node| bindings::try_module_get(node.owner))
+            .map(|node| {
+                // The module is pinned: its handlers are valid.
+                ((*node.handlers).get)(node.data);
+                Arc::from(node)
+            });
+        bindings::spin_unlock(lock);
+        node
+    }
+}
+
+/// Drops a reference taken by [`get_node`].
+///
+/// # Safety
+///
+/// `node` must come from [`get_node`], and the file's callbacks must be done with it.
+unsafe fn put_node(node: Arc<Node>) {
+    let owner = node.owner;
+    // SAFETY: `get_node()` took a reference on the data and on `owner`, which keeps the handlers
+    // valid until the `module_put()` below, after which nothing of the module is used.
+    unsafe {
+        ((*node.handlers).put)(node.data);
+        drop(node);
+        bindings::module_put(owner);
+    }
+}
+
+/// Returns the node an open file's `seq_file` holds a reference on.
+///
+/// # Safety
+///
+/// `seq` must be the `seq_file` of an open [`File`], and `'a` at most until it is closed.
+unsafe fn node_of_seq<'a>(seq: *mut bindings::seq_file) -> &'a Node {
+    // SAFETY: `open()` gave the `seq_file` a reference on the node, which `release()` drops.
+    unsafe { &*(*seq).private.cast::<Node>() }
+}
+
+/// # Safety
+///
+/// Called by the VFS to open a [`File`] at `inode`.
+unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+    // SAFETY: `inode` is a file's inode, which the VFS holds during the call.
+    let Some(node) = (unsafe { get_node(inode) }) else {
+        return ENODEV.to_errno();
+    };
+    let node = Arc::into_raw(node);
+    // SAFETY: `file` is being opened; the `seq_file` keeps `node` until `release()`.
+    let ret = unsafe { bindings::single_open(file, Some(show), node.cast_mut().cast()) };
+    if ret != 0 {
+        // SAFETY: `node` came from `get_node()` above, and `single_open()` failed.
+        unsafe { put_node(Arc::from_raw(node)) };
+    }
+    ret
+}
+
+/// # Safety
+///
+/// Called by `seq_read()` with the `seq_file` of an open file.
+unsafe extern "C" fn show(seq: *mut bindings::seq_file, _v: *mut c_void) -> c_int {
+    // SAFETY: The file is open during the call.
+    let node = unsafe { node_of_seq(seq) };
+    // INVARIANT: `seq` is that of an open file, in a show callback.
+    let mut out = Output {
+        // SAFETY: `seq_read()` passes its `seq_file`, which is never null.
+        seq: unsafe { NonNull::new_unchecked(seq) },
+        _show: PhantomData,
+    };
+    // SAFETY: The open file keeps the handlers' module loaded, and a reference on the data.
+    from_result(|| unsafe { ((*node.handlers).show)(node.data, &mut out) }.map(|()| 0))
+}
+
+/// # Safety
+///
+/// Called by the VFS to write `count` bytes at user address `buf` to an open file.
+unsafe extern "C" fn write(
+    file: *mut bindings::file,
+    buf: *const c_char,
+    count: usize,
+    _pos: *mut bindings::loff_t,
+) -> isize {
+    from_result(|| {
+        if count > MAX_WRITE {
+            return Err(EINVAL);
+        }
+        // SAFETY: `single_open()` made `private_data` the file's `seq_file`; the file is open
+        // during the call.
+        let node = unsafe { node_of_seq((*file).private_data.cast()) };
+        let mut input = KVec::with_capacity(count, GFP_KERNEL)?;
+        UserSlice::new(buf as usize, count).read_all(&mut input, GFP_KERNEL)?;
+        // SAFETY: The open file keeps the handlers' module loaded, and a reference on the data.
+        unsafe { ((*node.handlers).store)(node.data, &input) }?;
+        Ok(count as isize)
+    })
+}
+
+/// # Safety
+///
+/// Called by the VFS to release an open file.
+unsafe extern "C" fn release(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
+    // SAFETY: `single_open()` made `private_data` the file's `seq_file`, whose `private` is the
+    // reference `open()` took.
+    let node = unsafe { (*(*file).private_data.cast::<bindings::seq_file>()).private };
+    // SAFETY: The file is open, and `single_release()` frees what `single_open()` made.
+    let ret = unsafe { bindings::single_release(inode, file) };
+    // SAFETY: `node` came from `get_node()` in `open()`; nothing uses it any more.
+    unsafe { put_node(Arc::from_raw(node.cast::<Node>().cast_const())) };
+    ret
+}
+
 /// A tracefs file, whatever handles it.
 ///
 /// Not generic, so that it is the kernel's code that calls tracefs, which modules cannot.
@@ -169,35 +358,50 @@ impl Dir {
 ///
 /// - `dentry` is the file's tracefs dentry, pinned by tracefs, and `inode` its inode, of which
 ///   `self` holds a reference.
-/// - `inode->i_private` is the file's data pointer until [`FileEntry::remove`] clears it, with
-///   `inode->i_lock` held.
+/// - `inode->i_private` is a reference on the file's [`Node`] until [`FileEntry::remove`] clears
+///   it, with `inode->i_lock` held.
 struct FileEntry {
     dentry: NonNull<bindings::dentry>,
     inode: NonNull<bindings::inode>,
 }
 
 impl FileEntry {
-    /// Creates the file `name` in `dir`, with permissions `mode`, `fops` and `data`.
+    /// Creates the file `name` in `dir`, with permissions `mode`, handled by `handlers` of module
+    /// `owner` with `data`.
+    ///
+    /// The caller must keep a reference on `data`, and `owner` loaded, until [`FileEntry::remove`].
     #[inline(never)]
     fn new(
         name: &CStr,
         mode: bindings::umode_t,
         dir: &Dir,
+        owner: &ThisModule,
+        handlers: &Handlers,
         data: *const c_void,
-        fops: &'static bindings::file_operations,
     ) -> Result<Self> {
-        // SAFETY: `name` is NUL-terminated, `dir` keeps its directory and `fops` is static.
-        // tracefs hands `data` to `fops->open()` in `i_private`.
+        let node = Node {
+            owner: owner.0,
+            handlers,
+            data,
+        };
+        let node = Arc::into_raw(Arc::new(node, GFP_KERNEL)?);
+        // SAFETY: `name` is NUL-terminated, `dir` keeps its directory and `FOPS`, a
+        // constant, is promoted to a static of this crate.
+        // tracefs hands `node` to `open()` in `i_private`.
         let dentry = unsafe {
             bindings::tracefs_create_file(
                 name.as_char_ptr(),
                 mode & 0o777,
                 dir.0.dentry.as_ptr(),
-                data.cast_mut(),
-                fops,
+                node.cast_mut().cast(),
+                &FOPS,
             )
         };
-        let dentry = NonNull::new(dentry).ok_or(EEXIST)?;
+        let Some(dentry) = NonNull::new(dentry) else {
+            // SAFETY: `node` came from `Arc::into_raw()` above, and tracefs did not keep it.
+            drop(unsafe { Arc::from_raw(node) });
+            return Err(EEXIST);
+        };
         // SAFETY: A dentry tracefs just created has an inode, which it removes only when asked
         // to, by `remove()`: it is valid, and takes the reference `remove()` gives back.
         let inode = unsafe {
@@ -205,41 +409,52 @@ impl FileEntry {
             bindings::ihold(inode);
             NonNull::new_unchecked(inode)
         };
-        // INVARIANT: `i_private` is `data`; `self` holds `inode`.
+        // INVARIANT: `i_private` is `node`, whose reference tracefs keeps; `self` holds `inode`.
         Ok(Self { dentry, inode })
     }
 
-    /// Removes the file, and returns its data pointer, which `open()` no longer finds.
+    /// Removes the file: once this returns, it cannot be opened again, and the caller may drop
+    /// the file's data and let its module go.
     ///
-    /// Files that are open keep the inode, and their own reference on the data.
+    /// Files that are open keep the inode, and their own references on the data and the module.
     #[inline(never)]
-    fn remove(self) -> *const c_void {
+    fn remove(self) {
         let inode = self.inode.as_ptr();
         // SAFETY: By the type invariants `dentry` is the file's, and `inode` is valid until the
-        // `iput()` that gives back our reference. Once removed, the file cannot be opened again;
-        // `i_lock` orders clearing `i_private` with `open()` taking a reference from it.
-        unsafe {
+        // `iput()` that gives back our reference. Once removed, the file cannot be looked up
+        // again, but a descriptor that kept the dentry (`O_PATH`) can still open it: `i_lock`
+        // orders clearing `i_private` with `get_node()`, which then finds nothing.
+        let node = unsafe {
             bindings::tracefs_remove(self.dentry.as_ptr());
             let lock = &raw mut (*inode).i_lock;
             bindings::spin_lock(lock);
-            let data = (*inode).i_private.cast_const();
+            let node = (*inode).i_private.cast::<Node>().cast_const();
             (*inode).i_private = core::ptr::null_mut();
             bindings::spin_unlock(lock);
             bindings::iput(inode);
-            data
-        }
+            node
+        };
+        // SAFETY: By the type invariant, `node` was the reference tracefs held.
+        drop(unsafe { Arc::from_raw(node) });
     }
 }
 
 /// A file in a tracefs [`Dir`], handled by `T`, removed when dropped.
 ///
+/// # Lifetime
+///
+/// What the kernel keeps of the file after it is dropped (its inode, held by an `O_PATH`
+/// descriptor or a bind mount, and open files) points to no memory of the module that created
+/// it: opening it again fails with `ENODEV`. Open files keep a reference on the data and keep the
+/// module loaded until they are closed.
+///
 /// # Invariants
 ///
-/// `entry`'s data pointer is a reference on an `Arc<T::Data>`, owned by `self`.
+/// `entry`'s node refers to `_data` and to `T::OWNER`, which `self` keeps loaded.
 pub struct File<T: FileOps> {
     entry: ManuallyDrop<FileEntry>,
+    _data: Arc<T::Data>,
     _dir: Arc<DirEntry>,
-    _data: PhantomData<Arc<T::Data>>,
 }
 
 // SAFETY: A tracefs file may be removed from any thread, and `T::Data` is `Send + Sync`.
@@ -259,129 +474,56 @@ impl<T: FileOps> File<T> {
         dir: &Dir,
         data: Arc<T::Data>,
     ) -> Result<Self> {
-        let data = Arc::into_raw(data);
-        match FileEntry::new(name, mode, dir, data.cast(), &Self::FOPS) {
-            // INVARIANT: the entry holds `data`, the reference `into_raw()` left.
-            Ok(entry) => Ok(Self {
-                entry: ManuallyDrop::new(entry),
-                _dir: dir.0.clone(),
-                _data: PhantomData,
-            }),
-            Err(e) => {
-                // SAFETY: `data` came from `Arc::into_raw()` above, and tracefs did not keep it.
-                drop(unsafe { Arc::from_raw(data) });
-                Err(e)
-            }
-        }
-    }
-
-    const FOPS: bindings::file_operations = bindings::file_operations {
-        owner: T::OWNER.0,
-        open: Some(Self::open),
-        read: Some(bindings::seq_read),
-        write: Some(Self::write),
-        llseek: Some(bindings::seq_lseek),
-        release: Some(Self::release),
-        // SAFETY: All zeroes is a valid `file_operations`: no other callbacks, no flags.
-        ..unsafe { MaybeUninit::zeroed().assume_init() }
-    };
-
-    /// Takes a reference on the data of `inode`, if its [`File`] has not been dropped.
-    ///
-    /// # Safety
-    ///
-    /// `inode` must be the inode of a [`File<T>`], valid for the call.
-    unsafe fn data_of(inode: *mut bindings::inode) -> Option<Arc<T::Data>> {
-        // SAFETY: `inode` is valid; its `i_lock` keeps `File::drop()` from dropping the
-        // reference in `i_private` while another is taken from it.
-        unsafe {
-            let lock = &raw mut (*inode).i_lock;
-            bindings::spin_lock(lock);
-            let private = (*inode).i_private.cast::<T::Data>().cast_const();
-            let data = (!private.is_null()).then(|| ArcBorrow::from_raw(private).into());
-            bindings::spin_unlock(lock);
-            data
-        }
-    }
-
-    /// Returns the data an open file's `seq_file` holds a reference on.
-    ///
-    /// # Safety
-    ///
-    /// `seq` must be the `seq_file` of an open [`File<T>`], and `'a` at most until it is closed.
-    unsafe fn data_of_seq<'a>(seq: *mut bindings::seq_file) -> &'a T::Data {
-        // SAFETY: `open()` gave the `seq_file` a reference on the data, which `release()` drops.
-        unsafe { &*(*seq).private.cast::<T::Data>() }
-    }
-
-    /// # Safety
-    ///
-    /// Called by the VFS to open the file at `inode`.
-    unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
-        // SAFETY: `inode` is this file's inode, which the VFS holds during the call.
-        let Some(data) = (unsafe { Self::data_of(inode) }) else {
-            return ENODEV.to_errno();
-        };
-        let data = Arc::into_raw(data);
-        // SAFETY: `file` is being opened; the `seq_file` keeps `data` until `release()`.
-        let ret = unsafe { bindings::single_open(file, Some(Self::show), data.cast_mut().cast()) };
-        if ret != 0 {
-            // SAFETY: `data` came from `Arc::into_raw()` above, and `single_open()` failed.
-            drop(unsafe { Arc::from_raw(data) });
-        }
-        ret
-    }
-
-    /// # Safety
-    ///
-    /// Called by `seq_read()` with the `seq_file` of an open file.
-    unsafe extern "C" fn show(seq: *mut bindings::seq_file, _v: *mut c_void) -> c_int {
-        // SAFETY: The file is open during the call.
-        let data = unsafe { Self::data_of_seq(seq) };
-        // INVARIANT: `seq` is that of an open file, in a show callback.
-        let mut out = Output {
-            // SAFETY: `seq_read()` passes its `seq_file`, which is never null.
-            seq: unsafe { NonNull::new_unchecked(seq) },
-            _show: PhantomData,
-        };
-        from_result(|| T::show(data, &mut out).map(|()| 0))
-    }
-
-    /// # Safety
-    ///
-    /// Called by the VFS to write `count` bytes at user address `buf` to an open file.
-    unsafe extern "C" fn write(
-        file: *mut bindings::file,
-        buf: *const c_char,
-        count: usize,
-        _pos: *mut bindings::loff_t,
-    ) -> isize {
-        from_result(|| {
-            if count > MAX_WRITE {
-                return Err(EINVAL);
-            }
-            // SAFETY: `single_open()` made `private_data` the file's `seq_file`; the file is
-            // open during the call.
-            let data = unsafe { Self::data_of_seq((*file).private_data.cast()) };
-            let mut input = KVec::with_capacity(count, GFP_KERNEL)?;
-            UserSlice::new(buf as usize, count).read_all(&mut input, GFP_KERNEL)?;
-            T::store(data, &input)?;
-            Ok(count as isize)
+        let raw = core::ptr::from_ref::<T::Data>(&data).cast();
+        // INVARIANT: `T::OWNER` is the module of `T`'s code, which runs while the caller exists.
+        let entry = FileEntry::new(name, mode, dir, T::OWNER, &Self::HANDLERS, raw)?;
+        Ok(Self {
+            entry: ManuallyDrop::new(entry),
+            _data: data,
+            _dir: dir.0.clone(),
         })
     }
 
+    const HANDLERS: Handlers = Handlers {
+        show: Self::show,
+        store: Self::store,
+        get: Self::get,
+        put: Self::put,
+    };
+
     /// # Safety
     ///
-    /// Called by the VFS to release an open file.
-    unsafe extern "C" fn release(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
-        // SAFETY: `single_open()` made `private_data` the file's `seq_file`, whose `private` is
-        // the reference `open()` took.
-        let data = unsafe { (*(*file).private_data.cast::<bindings::seq_file>()).private };
-        // SAFETY: The file is open, and `single_release()` frees what `single_open()` made.
-        let ret = unsafe { bindings::single_release(inode, file) };
-        // SAFETY: `data` came from `Arc::into_raw()` in `open()`; nothing uses it any more.
-        drop(unsafe { Arc::from_raw(data.cast::<T::Data>().cast_const()) });
-        ret
+    /// `data` must be the data of a [`File<T>`], of which the caller holds a reference.
+    unsafe fn show(data: *const c_void, out: &mut Output<'_>) -> Result {
+        // SAFETY: `data` is a `T::Data` that the caller keeps.
+        T::show(unsafe { &*data.cast() }, out)
+    }
+
+    /// # Safety
+    ///
+    /// As for [`File::show`].
+    unsafe fn store(data: *const c_void, input: &[u8]) -> Result {
+        // SAFETY: `data` is a `T::Data` that the caller keeps.
+        T::store(unsafe { &*data.cast() }, input)
+    }
+
+    /// # Safety
+    ///
+    /// As for [`File::show`].
+    unsafe fn get(data: *const c_void) {
+        // SAFETY: `data` is the pointer of an `Arc<T::Data>` that the caller keeps: another
+        // reference may be taken from it.
+        let data: Arc<T::Data> = unsafe { ArcBorrow::from_raw(data.cast::<T::Data>()) }.into();
+        let _ = Arc::into_raw(data);
+    }
+
+    /// # Safety
+    ///
+    /// `data` must be the data of a [`File<T>`], and the reference given back one that
+    /// [`File::get`] took.
+    unsafe fn put(data: *const c_void) {
+        // SAFETY: The reference came from `Arc::into_raw()` in `get()`.
+        drop(unsafe { Arc::<T::Data>::from_raw(data.cast()) });
     }
 }
 
@@ -389,8 +531,8 @@ impl<T: FileOps> Drop for File<T> {
     fn drop(&mut self) {
         // SAFETY: `self.entry` is not used again.
         let entry = unsafe { ManuallyDrop::take(&mut self.entry) };
-        let data = entry.remove().cast::<T::Data>();
-        // SAFETY: By the type invariant, `data` is our reference, which tracefs no longer has.
-        drop(unsafe { Arc::from_raw(data) });
+        // INVARIANT: Once removed, the node no longer gets references from the inode: `data`,
+        // dropped next, and `T::OWNER` are only kept by the open files.
+        entry.remove();
     }
 }
