@@ -133,7 +133,8 @@ checked_build = if $(MAKE) --no-print-directory initramfs-$(1); then \
 
 $(addprefix check-,$(ARCHES)): check-%:
 	@$(call checked_build,$*, \
-		$(call boot,$*) --suite check --timeout 1500 --log $(BUILD)/$*/check.log; \
+		$(call boot,$*) --suite check --timeout 2400 --command-timeout 900 \
+			--log $(BUILD)/$*/check.log; \
 		$(call bench_boot,$*) --results $(RESULTS) && \
 		$(HARNESS)/bench.py compare --rst $(BENCH_RST) --results $(RESULTS) \
 			--stock $(BENCH_STOCK) $*=$(BUILD)/$*/bench.log)

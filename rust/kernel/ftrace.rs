@@ -112,8 +112,12 @@ impl Flags {
     pub const NONE: Flags = Flags(0);
 
     /// Do not call the handler again while it runs on the same CPU in the same context, so that
-    /// it may call traced functions, and trace itself. Costs a check that also disables
-    /// preemption around the handler.
+    /// it may call traced functions, and trace itself: such calls are dropped. Costs a check that
+    /// also disables preemption around the handler.
+    ///
+    /// The context is the one `preempt_count` says (task, softirq, hardirq or NMI): an interrupt
+    /// taken while the handler runs, in the instructions before it enters its own context, is
+    /// dropped too.
     ///
     /// The check is made by the Rust callback itself, which is not traceable, rather than by
     /// ftrace's assist function (`FTRACE_OPS_FL_RECURSION`): a callsite that only this ops traces
@@ -359,9 +363,10 @@ impl<T: FtraceHandler> FtraceOps<T> {
 
     /// Makes the filter select the functions matching `glob`, and no others.
     ///
-    /// `glob` is one line of `set_ftrace_filter`: a glob (`*` and `?` wildcards), optionally
-    /// followed by `:mod:<module>`. Fails with `EINVAL`, leaving the filter as it was, if `glob`
-    /// selects no function.
+    /// `glob` is a glob (`*` and `?` wildcards) of function names. Fails with `EINVAL`, leaving
+    /// the filter as it was, if `glob` selects no function. To select the functions of one
+    /// module, pass what [`functions_matching`] returns for `glob:mod:<module>` to
+    /// [`FtraceOps::set_filter_functions`].
     pub fn set_filter(&self, glob: &CStr) -> Result {
         self.apply_regex(bindings::ftrace_set_filter, glob, true)
     }
@@ -424,8 +429,8 @@ impl<T: FtraceHandler> FtraceOps<T> {
 
     /// Returns the callsites of the functions the filter selects, sorted: the addresses
     /// [`FtraceOps::set_filter_functions`] takes, and [`location`] returns.
-    pub fn filter_functions(&self) -> Result<KVec<usize>> {
-        let mut functions = KVec::new();
+    pub fn filter_functions(&self) -> Result<KVVec<usize>> {
+        let mut functions = KVVec::new();
         let _registered = self.registered.lock();
         loop {
             let room = c_uint::try_from(functions.capacity()).map_err(|_| E2BIG)?;
@@ -486,8 +491,12 @@ impl<T: FtraceHandler> FtraceOps<T> {
     }
 }
 
+/// What `ftrace_test_recursion_trylock()` returns when it lets a call through although the
+/// context's own bit is taken.
+const TRANSITION_BIT: c_int = bindings::TRACE_FTRACE_TRANSITION_BIT as c_int;
+
 /// The `ftrace_func_t` of the [`FtraceOps<T>`] with [`Flags::RECURSION`]:
-/// calls [`handle_call`] unless the handler already runs in this context.
+/// calls [`handle_call`] unless the handler already runs in this context on this CPU.
 ///
 /// Has no patchable entry: tracing it would recurse before the check.
 ///
@@ -506,8 +515,13 @@ unsafe extern "C" fn handle_call_once<T: FtraceHandler>(
     if bit < 0 {
         return;
     }
-    // SAFETY: The caller's guarantees are passed on.
-    unsafe { handle_call::<T>(ip, parent_ip, op, fregs) };
+    // ftrace lets one call through in a context that is already inside the handler, in case it
+    // is an interrupt that has not entered its own context yet: drop it all the same, as it is
+    // as likely to be the handler calling a traced function.
+    if bit != TRANSITION_BIT {
+        // SAFETY: The caller's guarantees are passed on.
+        unsafe { handle_call::<T>(ip, parent_ip, op, fregs) };
+    }
     // SAFETY: `bit` is what the successful `trylock` above returned.
     unsafe { bindings::ftrace_test_recursion_unlock(bit) };
 }
@@ -538,9 +552,26 @@ unsafe extern "C" fn handle_call<T: FtraceHandler>(
     this.handler.handle(ip, parent_ip, regs);
 }
 
+/// Waits until every call of a handler with [`Flags::RECURSION`] that has started has returned.
+///
+/// Such a handler runs with preemption disabled; this waits for every CPU to have been
+/// preemptible since, wherever RCU was watching or not (`synchronize_rcu_tasks_rude()`). A
+/// handler that has stopped tracing a function, with the filter already changed, may thus reuse
+/// what it kept for that function.
+///
+/// # Context
+///
+/// Sleeps.
+pub fn wait_for_handlers() {
+    // SAFETY: May be called from any context that may sleep.
+    unsafe { bindings::synchronize_rcu_tasks_rude() };
+}
+
 /// Returns the callsites of the functions `glob` selects, sorted.
 ///
-/// `glob` is what [`FtraceOps::set_filter`] takes. Fails with `ENOENT` if it selects no function.
+/// `glob` is a glob (`*` and `?` wildcards) of function names, optionally followed by
+/// `:mod:<module>` to select only functions of that module (as `set_ftrace_filter` does). Fails
+/// with `ENOENT` if it selects no function.
 ///
 /// # Examples
 ///
@@ -552,7 +583,32 @@ unsafe extern "C" fn handle_call<T: FtraceHandler>(
 /// assert_eq!(ftrace::functions_matching(c_str!("no_such_function_anywhere")), Err(ENOENT));
 /// # Ok::<(), Error>(())
 /// ```
-pub fn functions_matching(glob: &CStr) -> Result<KVec<usize>> {
+pub fn functions_matching(glob: &CStr) -> Result<KVVec<usize>> {
+    const MOD: &[u8] = b":mod:";
+    let bytes = glob.as_bytes();
+    let Some(at) = bytes.windows(MOD.len()).position(|w| w == MOD) else {
+        return functions_named(glob);
+    };
+    let module = &bytes[at + MOD.len()..];
+    let mut name = KVec::with_capacity(at + 1, GFP_KERNEL)?;
+    name.extend_from_slice(&bytes[..at], GFP_KERNEL)?;
+    name.push(0, GFP_KERNEL)?;
+    let name = CStr::from_bytes_with_nul(&name)?;
+    let mut functions = KVVec::new();
+    for ip in functions_named(name)? {
+        if crate::kallsyms::Symbol::lookup(ip).is_some_and(|symbol| symbol.module() == Some(module))
+        {
+            functions.push(ip, GFP_KERNEL)?;
+        }
+    }
+    if functions.is_empty() {
+        return Err(ENOENT);
+    }
+    Ok(functions)
+}
+
+/// Returns the callsites of the functions whose names match `glob`, sorted, or `ENOENT`.
+fn functions_named(glob: &CStr) -> Result<KVVec<usize>> {
     // Filter an ops that is never registered, and read its filter back.
     let ops = KBox::pin_init(FtraceOps::new(Flags::NONE, Unregistered), GFP_KERNEL)?;
     ops.set_filter(glob)

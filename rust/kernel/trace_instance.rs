@@ -26,7 +26,8 @@ use core::{fmt, ptr::NonNull};
 /// use kernel::trace_instance::Instance;
 ///
 /// let instance = Instance::new(c_str!("rust_instance_doctest"))?;
-/// instance.print(0, format_args!("the answer is {}", 42));
+/// assert!(instance.print(0, format_args!("the answer is {}", 42)));
+/// assert_eq!(Instance::new(c_str!("rust_instance_doctest")).err(), Some(EEXIST));
 /// # Ok::<(), Error>(())
 /// ```
 pub struct Instance {
@@ -40,13 +41,20 @@ unsafe impl Send for Instance {}
 unsafe impl Sync for Instance {}
 
 impl Instance {
-    /// Creates the instance `name` with no events, or takes the instance of that name if there is
-    /// one.
+    /// Creates the instance `name`, with no event directories.
+    ///
+    /// Fails with `EEXIST` if there is an instance of that name already: one a user made with
+    /// `mkdir`, or another [`Instance`]. It is left alone.
+    ///
+    /// The instance takes its options from the top level as they are when it is created, those it
+    /// has no file for included: if `options/trace_printk` is off then, [`Instance::print`]
+    /// writes nothing into this instance, ever.
     pub fn new(name: &CStr) -> Result<Self> {
-        // SAFETY: `name` is NUL-terminated; a null `systems` creates no event directories.
-        let tr =
-            unsafe { bindings::trace_array_get_by_name(name.as_char_ptr(), core::ptr::null()) };
-        // INVARIANT: `trace_array_get_by_name()` returns the instance with a reference taken.
+        // SAFETY: `name` is NUL-terminated; the empty list of systems creates no event
+        // directories.
+        let tr = unsafe { bindings::trace_array_create_new(name.as_char_ptr(), c"".as_ptr()) };
+        let tr = crate::error::from_err_ptr(tr)?;
+        // INVARIANT: `trace_array_create_new()` returns the instance with a reference taken.
         let instance = Self {
             tr: NonNull::new(tr).ok_or(ENOMEM)?,
         };
@@ -58,12 +66,15 @@ impl Instance {
     /// Writes `args` and a newline to the instance's buffer as one print event, shown with the
     /// symbol of `ip` in front, as `trace_array_printk()` does.
     ///
+    /// Returns whether the event was written: it is not while the instance is off
+    /// (`tracing_on`), or the instance's `trace_printk` option is, or when the buffer is full and
+    /// does not overwrite.
+    ///
     /// May be called in any context, ftrace handlers included: it does not sleep or allocate.
-    /// Writes nothing while the instance's `trace_printk` option is off.
-    pub fn print(&self, ip: usize, args: fmt::Arguments<'_>) {
+    pub fn print(&self, ip: usize, args: fmt::Arguments<'_>) -> bool {
         // SAFETY: `self.tr` is a trace instance by the type invariant, which `new()` readied for
         // printing; `%pA` formats the `fmt::Arguments` its argument points to, live for the call.
-        unsafe {
+        let written = unsafe {
             bindings::trace_array_printk(
                 self.tr.as_ptr(),
                 ip,
@@ -71,6 +82,7 @@ impl Instance {
                 core::ptr::from_ref(&args).cast::<core::ffi::c_void>(),
             )
         };
+        written > 0
     }
 }
 

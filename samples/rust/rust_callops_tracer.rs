@@ -10,7 +10,8 @@
 //! - `enable`: `1` traces the selected functions, `0` stops.
 //! - `events`: `1` (the default) writes an event for every call, `0` only counts calls.
 //! - `stats`: how many times each traced function was called since tracing was last enabled,
-//!   most called first, Rust functions by their demangled names.
+//!   most called first, Rust functions by their demangled names, and how many events were
+//!   dropped, if any.
 //!
 //! and, unless `events` is `0`, writes a line for every call into the trace instance
 //! `rust_callops` (`/sys/kernel/tracing/instances/rust_callops/trace`): the function, its caller
@@ -60,17 +61,28 @@ struct Slot {
     hits: AtomicU64,
 }
 
+/// The `ip` of a slot that has never been used: a probe for a function stops there.
+const EMPTY: usize = 0;
+/// The `ip` of a slot whose function has left the filter, while a handler may still be counting a
+/// call of it: not reused until [`HitCounts::reclaim`].
+const RETIRED: usize = usize::MAX;
+/// The `ip` of a slot that was used and may be claimed again.
+const FREE: usize = usize::MAX - 1;
+
 /// The call counts of the traced functions, by callsite.
 ///
 /// An open-addressed hash table of fixed size, so that the handler counts a call with no lock and
-/// no allocation. Slots are claimed, under the tracer's lock, before their function is traced,
-/// and freed only while nothing is traced: a slot the handler finds stays its function's.
+/// no allocation. Slots are claimed, under the tracer's lock, before their function is traced.
+/// A slot whose function leaves the filter is retired, not emptied, so that the probe sequences
+/// of other functions go on past it, and is only claimed again once no handler can still be
+/// counting a call of its old function.
 struct HitCounts {
     slots: KVec<Slot>,
 }
 
 impl HitCounts {
-    /// Twice [`MAX_FUNCTIONS`], a power of two: probe sequences stay short.
+    /// Twice [`MAX_FUNCTIONS`], a power of two: the functions traced before and after a filter
+    /// change always fit, and probe sequences stay short.
     const SLOTS: usize = 2 * MAX_FUNCTIONS;
 
     fn new() -> Result<Self> {
@@ -93,7 +105,7 @@ impl HitCounts {
     fn hit(&self, ip: usize) {
         for slot in self.probe(ip) {
             match slot.ip.load(Ordering::Acquire) {
-                0 => return,
+                EMPTY => return,
                 found if found == ip => {
                     slot.hits.fetch_add(1, Ordering::Relaxed);
                     return;
@@ -107,35 +119,69 @@ impl HitCounts {
     ///
     /// Called with the tracer's lock held: only the handler runs concurrently.
     fn claim(&self, ip: usize) -> Result {
+        let mut free = None;
         for slot in self.probe(ip) {
             match slot.ip.load(Ordering::Relaxed) {
-                0 => {
-                    slot.hits.store(0, Ordering::Relaxed);
-                    // Release: a handler that sees `ip` sees the count reset.
-                    slot.ip.store(ip, Ordering::Release);
-                    return Ok(());
+                EMPTY => {
+                    free.get_or_insert(slot);
+                    break;
+                }
+                FREE => {
+                    free.get_or_insert(slot);
                 }
                 found if found == ip => return Ok(()),
                 _ => {}
             }
         }
-        Err(E2BIG)
+        let slot = free.ok_or(E2BIG)?;
+        slot.hits.store(0, Ordering::Relaxed);
+        // Release: a handler that sees `ip` sees the count reset.
+        slot.ip.store(ip, Ordering::Release);
+        Ok(())
     }
 
-    /// Frees every slot. Called with the tracer's lock held while nothing is traced.
-    fn clear(&self) {
+    /// Retires the slots of the functions not in `traced`, which is sorted. Returns whether there
+    /// were any.
+    ///
+    /// Called with the tracer's lock held.
+    fn retire_others(&self, traced: &[usize]) -> bool {
+        let mut retired = false;
         for slot in self.slots.iter() {
-            slot.ip.store(0, Ordering::Relaxed);
+            let ip = slot.ip.load(Ordering::Relaxed);
+            if ![EMPTY, RETIRED, FREE].contains(&ip) && traced.binary_search(&ip).is_err() {
+                slot.ip.store(RETIRED, Ordering::Relaxed);
+                retired = true;
+            }
+        }
+        retired
+    }
+
+    /// Makes the retired slots free to claim.
+    ///
+    /// Called with the tracer's lock held, once no handler can be counting a call of a function
+    /// whose slot is retired.
+    fn reclaim(&self) {
+        for slot in self.slots.iter() {
+            let _ = slot
+                .ip
+                .compare_exchange(RETIRED, FREE, Ordering::Relaxed, Ordering::Relaxed);
         }
     }
 
-    /// Returns the functions called at least once and their counts, most called first.
+    /// Empties every slot. Called with the tracer's lock held while nothing is traced.
+    fn clear(&self) {
+        for slot in self.slots.iter() {
+            slot.ip.store(EMPTY, Ordering::Relaxed);
+        }
+    }
+
+    /// Returns the traced functions called at least once and their counts, most called first.
     fn snapshot(&self) -> Result<KVec<(u64, usize)>> {
         let mut counts = KVec::new();
         for slot in self.slots.iter() {
             let ip = slot.ip.load(Ordering::Acquire);
             let hits = slot.hits.load(Ordering::Relaxed);
-            if ip != 0 && hits != 0 {
+            if ![EMPTY, RETIRED, FREE].contains(&ip) && hits != 0 {
                 counts.push((hits, ip), GFP_KERNEL)?;
             }
         }
@@ -162,6 +208,8 @@ struct Handler {
     events: Instance,
     /// Whether to write an event for every call, or only count calls.
     log_events: AtomicBool,
+    /// The events the instance did not take since tracing was last enabled.
+    dropped_events: AtomicU64,
 }
 
 impl FtraceHandler for Handler {
@@ -171,7 +219,7 @@ impl FtraceHandler for Handler {
             return;
         }
         let arg = |n| regs.argument(n).unwrap_or(0);
-        self.events.print(
+        let written = self.events.print(
             ip,
             format_args!(
                 "<- {} ({:#x}, {:#x}, {:#x})",
@@ -181,12 +229,15 @@ impl FtraceHandler for Handler {
                 arg(2)
             ),
         );
+        if !written {
+            self.dropped_events.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 
-/// What the user chose: the functions to trace, and whether to trace them.
+/// What the user chose: the functions to trace, sorted, and whether to trace them.
 struct Selection {
-    functions: KVec<usize>,
+    functions: KVVec<usize>,
     enabled: bool,
 }
 
@@ -195,6 +246,21 @@ impl Selection {
     fn traces(&self) -> bool {
         self.enabled && !self.functions.is_empty()
     }
+
+    /// The functions traced: all of them, or none.
+    fn traced(&self) -> &[usize] {
+        if self.traces() {
+            &self.functions
+        } else {
+            &[]
+        }
+    }
+}
+
+/// One edit of the filter: the functions a glob selects, to add or to remove.
+struct Edit {
+    remove: bool,
+    functions: KVVec<usize>,
 }
 
 #[pin_data]
@@ -212,13 +278,14 @@ impl Tracer {
             counts: HitCounts::new()?,
             events: Instance::new(c_str!("rust_callops"))?,
             log_events: AtomicBool::new(true),
+            dropped_events: AtomicU64::new(0),
         };
         Arc::pin_init(
             try_pin_init!(Self {
                 // The handler calls kallsyms and the trace buffer code, which may be traced too.
                 ops <- FtraceOps::new(Flags::RECURSION, handler),
                 selection <- new_mutex!(Selection {
-                    functions: KVec::new(),
+                    functions: KVVec::new(),
                     enabled: false,
                 }),
             }? Error),
@@ -233,65 +300,70 @@ impl Tracer {
         if next.functions.len() > MAX_FUNCTIONS {
             return Err(E2BIG);
         }
-        let counts = &self.ops.handler().counts;
-        if next.enabled && !current.enabled {
-            // Not registered: no handler runs.
-            counts.clear();
+        let handler = self.ops.handler();
+        if next.traces() && !current.traces() {
+            // Tracing starts: the counts start again. Not registered, no handler runs.
+            handler.counts.clear();
+            handler.dropped_events.store(0, Ordering::Relaxed);
         }
-        if next.traces() {
-            for &ip in next.functions.iter() {
-                counts.claim(ip)?;
-            }
+        let result = self.apply(current, &next);
+        if result.is_ok() {
+            *current = next;
+        }
+        // While tracing goes on, the slots of the functions it left, or that a failed change
+        // claimed, are freed once no handler can be counting a call of one. When it stops, the
+        // counts stay for `stats` until it starts again.
+        if current.traces() && handler.counts.retire_others(current.traced()) {
+            ftrace::wait_for_handlers();
+            handler.counts.reclaim();
+        }
+        result
+    }
+
+    /// Traces what `next` selects instead of what `current` does.
+    fn apply(&self, current: &Selection, next: &Selection) -> Result {
+        for &ip in next.traced() {
+            self.ops.handler().counts.claim(ip)?;
         }
         match (current.traces(), next.traces()) {
+            // The filter of an unregistered ops is set before it is registered: what it is
+            // otherwise does not matter.
             (false, true) => {
                 self.ops.set_filter_functions(&next.functions)?;
-                if let Err(e) = self.ops.register() {
-                    self.ops.set_filter_functions(&current.functions)?;
-                    return Err(e);
-                }
+                self.ops.register()
             }
-            (true, false) => {
-                self.ops.unregister()?;
-                self.ops.set_filter_functions(&next.functions)?;
-            }
-            _ => self.ops.set_filter_functions(&next.functions)?,
+            (true, false) => self.ops.unregister(),
+            (true, true) => self.ops.set_filter_functions(&next.functions),
+            (false, false) => Ok(()),
         }
-        *current = next;
-        Ok(())
     }
 
     /// Returns the functions of `selection`, without those of modules unloaded since.
-    fn live_functions(selection: &Selection) -> Result<KVec<usize>> {
+    fn live_functions(selection: &Selection) -> Result<KVVec<usize>> {
         filtered(&selection.functions, |ip| ftrace::location(ip) == Some(ip))
     }
 
     /// Adds or removes the functions the globs in `input` select, in order, or clears the
     /// filter if `input` has none.
     fn edit_filter(&self, input: &[u8]) -> Result {
-        let mut current = self.selection.lock();
-        let mut functions = Self::live_functions(&current)?;
-        let mut globs = input
+        // Matching a glob looks at every function: do it before taking the lock.
+        let mut edits = KVec::new();
+        for glob in input
             .split(|&b| b == b'\n')
             .flat_map(|line| uncommented(line).split(|&b| b.is_ascii_whitespace() || b == b','))
             .filter(|glob| !glob.is_empty())
-            .peekable();
-        if globs.peek().is_none() {
-            functions = KVec::new();
+        {
+            edits.push(parse_glob(glob)?, GFP_KERNEL)?;
         }
-        for glob in globs {
-            let (remove, glob) = match glob.split_first() {
-                Some((b'!', rest)) => (true, rest),
-                _ => (false, glob),
-            };
-            if glob.is_empty() || !glob.iter().all(|b| b.is_ascii_graphic()) {
-                return Err(EINVAL);
-            }
-            let glob = CString::try_from_fmt(kernel::fmt!("{}", BStr(glob)))?;
-            let selected = ftrace::functions_matching(&glob)?;
-            functions = filtered(&functions, |ip| selected.binary_search(&ip).is_err())?;
-            if !remove {
-                functions.extend_from_slice(&selected, GFP_KERNEL)?;
+        let mut current = self.selection.lock();
+        let mut functions = KVVec::new();
+        if !edits.is_empty() {
+            functions = Self::live_functions(&current)?;
+        }
+        for edit in edits.iter() {
+            functions = filtered(&functions, |ip| edit.functions.binary_search(&ip).is_err())?;
+            if !edit.remove {
+                functions.extend_from_slice(&edit.functions, GFP_KERNEL)?;
                 functions.sort_unstable();
             }
         }
@@ -306,9 +378,32 @@ impl Tracer {
     }
 }
 
+/// Parses one glob of a filter write: `glob`, `!glob` or `glob:mod:module`.
+///
+/// A glob is printable ASCII, and not only digits: `set_ftrace_filter` takes those as the index
+/// of a function, which a typo like `echo 1 > filter` would select.
+fn parse_glob(glob: &[u8]) -> Result<Edit> {
+    let (remove, glob) = match glob.split_first() {
+        Some((b'!', rest)) => (true, rest),
+        _ => (false, glob),
+    };
+    if glob.is_empty()
+        || glob[0] == b'!'
+        || glob.iter().all(u8::is_ascii_digit)
+        || !glob.iter().all(u8::is_ascii_graphic)
+    {
+        return Err(EINVAL);
+    }
+    let glob = CString::try_from_fmt(kernel::fmt!("{}", BStr(glob)))?;
+    Ok(Edit {
+        remove,
+        functions: ftrace::functions_matching(&glob)?,
+    })
+}
+
 /// Returns the functions of `functions` that `keep` keeps.
-fn filtered(functions: &[usize], keep: impl Fn(usize) -> bool) -> Result<KVec<usize>> {
-    let mut kept = KVec::with_capacity(functions.len(), GFP_KERNEL)?;
+fn filtered(functions: &[usize], keep: impl Fn(usize) -> bool) -> Result<KVVec<usize>> {
+    let mut kept = KVVec::with_capacity(functions.len(), GFP_KERNEL)?;
     for &ip in functions.iter().filter(|&&ip| keep(ip)) {
         kept.push(ip, GFP_KERNEL)?;
     }
@@ -416,6 +511,10 @@ impl FileOps for StatsFile {
     const OWNER: &'static ThisModule = &THIS_MODULE;
 
     fn show(tracer: &Tracer, out: &mut Output<'_>) -> Result {
+        let dropped = tracer.ops.handler().dropped_events.load(Ordering::Relaxed);
+        if dropped > 0 {
+            writeln!(out, "# events dropped: {dropped}")?;
+        }
         writeln!(out, "#       hits  function")?;
         for (hits, ip) in tracer.ops.handler().counts.snapshot()? {
             write!(out, "{hits:>12}  ")?;
@@ -432,13 +531,16 @@ impl FileOps for StatsFile {
 }
 
 struct CallopsTracerModule {
-    tracer: Arc<Tracer>,
+    /// Dropped first: the files go before the tracer stops, which waits for its handlers.
     _files: (
         tracefs::File<FilterFile>,
         tracefs::File<EnableFile>,
         tracefs::File<EventsFile>,
         tracefs::File<StatsFile>,
     ),
+    /// The last reference: open files, which could keep it too, keep the module loaded. Its ops
+    /// unregisters when dropped, before the module's code goes.
+    _tracer: Arc<Tracer>,
 }
 
 impl kernel::Module for CallopsTracerModule {
@@ -455,18 +557,8 @@ impl kernel::Module for CallopsTracerModule {
             tracefs::File::new(c_str!("stats"), 0o444, &dir, tracer.clone())?,
         );
         Ok(Self {
-            tracer,
             _files: files,
+            _tracer: tracer,
         })
-    }
-}
-
-impl Drop for CallopsTracerModule {
-    fn drop(&mut self) {
-        // Open files would keep the tracer, but they keep the module loaded too: this is the last
-        // reference. Stop tracing explicitly all the same, as the handler is this module's code.
-        if let Err(e) = self.tracer.ops.unregister() {
-            pr_warn!("unregistering failed: {:?}\n", e);
-        }
     }
 }
