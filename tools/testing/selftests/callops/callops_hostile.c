@@ -500,6 +500,7 @@ static bool filter_count(int n, int round)
 static bool slots_rounds(const struct group *groups, int n)
 {
 	int round, first = 0, last, functions;
+	bool ok;
 
 	for (round = 0; round < SLOT_ROUNDS; round++) {
 		for (functions = 0, last = first; last < n && functions < ROUND_FUNCTIONS; last++)
@@ -512,11 +513,12 @@ static bool slots_rounds(const struct group *groups, int n)
 		if (!write_globs(groups + first, last - first, "", round) ||
 		    !filter_count(functions + 1, round))
 			return false;
-		if (round % 2 ? !check(write_str(DIR "filter", ""), "clearing") ||
-				!check(write_str(DIR "filter", "vfs_read"), "vfs_read") :
-				!write_globs(groups + first, last - first, "!", round))
-			return false;
-		if (!filter_count(1, round))
+		if (round % 2)
+			ok = check(write_str(DIR "filter", ""), "clearing") &&
+			     check(write_str(DIR "filter", "vfs_read"), "vfs_read");
+		else
+			ok = write_globs(groups + first, last - first, "!", round);
+		if (!ok || !filter_count(1, round))
 			return false;
 		first = last;
 	}
