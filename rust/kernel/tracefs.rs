@@ -21,9 +21,10 @@
 use crate::{
     bindings,
     error::from_result,
+    new_mutex,
     page::PAGE_SIZE,
     prelude::*,
-    sync::{Arc, ArcBorrow},
+    sync::{Arc, ArcBorrow, Mutex},
     uaccess::UserSlice,
     ThisModule,
 };
@@ -35,7 +36,8 @@ use core::{
 };
 use ffi::{c_char, c_int, c_void};
 
-/// The most bytes one `write(2)` to a [`File`] may carry: longer writes fail with `EINVAL`.
+/// The most bytes one `write(2)` to a [`File`] hands to [`FileOps::store`]: a longer write
+/// takes that many bytes, and the writer writes the rest again, as `write(2)` allows.
 pub const MAX_WRITE: usize = PAGE_SIZE;
 
 /// The contents and commands of a tracefs [`File`].
@@ -48,6 +50,10 @@ pub trait FileOps {
     /// [`File`] is dropped.
     type Data: Send + Sync + 'static;
 
+    /// What an open file keeps from one of its writes to the next, such as a command that one
+    /// write began and the next ends: `()` for files whose every write stands alone.
+    type Writer: Default + Send;
+
     /// The module these callbacks are in, kept loaded while the file is open: `&THIS_MODULE`.
     const OWNER: &'static ThisModule;
 
@@ -57,12 +63,20 @@ pub trait FileOps {
     /// reader sees the contents of one call, however many reads it takes.
     fn show(data: &Self::Data, out: &mut Output<'_>) -> Result;
 
-    /// Handles one `write(2)` of `input`, at most [`MAX_WRITE`] bytes, to the file.
+    /// Handles one `write(2)` of `input`, at most [`MAX_WRITE`] bytes, to the open file whose
+    /// state is `writer`.
     ///
-    /// Every write is a command on its own, whatever the file offset. An error fails the write;
-    /// it should leave `data` as it was. Files that take no writes fail them with `EINVAL`.
-    fn store(_data: &Self::Data, _input: &[u8]) -> Result {
+    /// Writes are handled one at a time per open file, whatever the file offset. An error fails
+    /// the write; it should leave `data` as it was. Files that take no writes fail them with
+    /// `EINVAL`.
+    fn store(_data: &Self::Data, _writer: &mut Self::Writer, _input: &[u8]) -> Result {
         Err(EINVAL)
+    }
+
+    /// Called when a descriptor of the open file is closed, to finish what its writes left
+    /// unfinished in `writer`: `close(2)` fails with the error.
+    fn flush(_data: &Self::Data, _writer: &mut Self::Writer) -> Result {
+        Ok(())
     }
 }
 
@@ -139,6 +153,7 @@ impl Drop for DirEntry {
 ///
 /// impl FileOps for Answer {
 ///     type Data = u32;
+///     type Writer = ();
 ///     const OWNER: &'static ThisModule = &NO_MODULE;
 ///
 ///     fn show(data: &u32, out: &mut Output<'_>) -> Result {
@@ -178,11 +193,16 @@ impl Dir {
 /// A `static` of `T`'s module: valid only while that module is loaded.
 struct Handlers {
     show: unsafe fn(*const c_void, &mut Output<'_>) -> Result,
-    store: unsafe fn(*const c_void, &[u8]) -> Result,
+    store: unsafe fn(*const c_void, *mut c_void, &[u8]) -> Result,
+    flush: unsafe fn(*const c_void, *mut c_void) -> Result,
     /// Takes a reference on the data.
     get: unsafe fn(*const c_void),
     /// Drops a reference on the data.
     put: unsafe fn(*const c_void),
+    /// Allocates the state of an open file's writes.
+    new_writer: fn() -> Result<*mut c_void>,
+    /// Frees what `new_writer` allocated.
+    drop_writer: unsafe fn(*mut c_void),
 }
 
 /// What the inode of a [`File`] (in `i_private`) and each open file (in its `seq_file`) know of
@@ -220,6 +240,7 @@ const FOPS: bindings::file_operations = bindings::file_operations {
     open: Some(open),
     read: Some(bindings::seq_read),
     write: Some(write),
+    flush: Some(flush),
     llseek: Some(bindings::seq_lseek),
     release: Some(release),
     // SAFETY: All zeroes is a valid `file_operations`: no other callbacks, no flags.
@@ -268,14 +289,104 @@ unsafe fn put_node(node: Arc<Node>) {
     }
 }
 
-/// Returns the node an open file's `seq_file` holds a reference on.
+/// The state of an open [`File`]'s writes, as [`FileOps::Writer`] has it.
+struct WriterState(*mut c_void);
+
+// SAFETY: `FileOps::Writer` is `Send`.
+unsafe impl Send for WriterState {}
+
+/// What an open [`File`] keeps, in its `seq_file`.
+///
+/// # Invariants
+///
+/// `node` is a reference taken by [`get_node`], turned into a pointer with [`Arc::into_raw`],
+/// and `writer` holds what its handlers' `new_writer` allocated.
+#[pin_data(PinnedDrop)]
+struct OpenFile {
+    node: *const Node,
+    /// Locked around every call that is given the writer: one at a time.
+    #[pin]
+    writer: Mutex<WriterState>,
+}
+
+impl OpenFile {
+    /// Opens a file with `node`, and the new state of its writes.
+    ///
+    /// # Safety
+    ///
+    /// `node` must come from [`get_node`].
+    unsafe fn new(node: Arc<Node>) -> Result<Pin<KBox<Self>>> {
+        // SAFETY: The node's module is pinned by `get_node()`: its handlers are valid.
+        let new_writer = unsafe { (*node.handlers).new_writer };
+        let writer = match new_writer() {
+            Ok(writer) => writer,
+            Err(e) => {
+                // SAFETY: `node` came from `get_node()`, and nothing else has it.
+                unsafe { put_node(node) };
+                return Err(e);
+            }
+        };
+        let node = Arc::into_raw(node);
+        // INVARIANT: `node` and `writer` are as required.
+        let init = pin_init!(Self {
+            node,
+            writer <- new_mutex!(WriterState(writer), "tracefs::OpenFile::writer"),
+        });
+        KBox::pin_init(init, GFP_KERNEL).inspect_err(|_| {
+            // SAFETY: The `OpenFile` was not made: `node` and `writer` are still ours.
+            unsafe {
+                let node = Arc::from_raw(node);
+                ((*node.handlers).drop_writer)(writer);
+                put_node(node);
+            }
+        })
+    }
+
+    fn node(&self) -> &Node {
+        // SAFETY: `self.node` is a reference that `self` holds, by the type invariant.
+        unsafe { &*self.node }
+    }
+
+    /// Handles a write of `input`, one write or flush at a time.
+    fn store(&self, input: &[u8]) -> Result {
+        let writer = self.writer.lock();
+        let node = self.node();
+        // SAFETY: The open file keeps the handlers' module loaded, and a reference on the data;
+        // `writer`, locked, is the state its handlers made.
+        unsafe { ((*node.handlers).store)(node.data, writer.0, input) }
+    }
+
+    /// Finishes what the writes left unfinished, one write or flush at a time.
+    fn flush(&self) -> Result {
+        let writer = self.writer.lock();
+        let node = self.node();
+        // SAFETY: As in `store()`.
+        unsafe { ((*node.handlers).flush)(node.data, writer.0) }
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for OpenFile {
+    fn drop(self: Pin<&mut Self>) {
+        let writer = self.writer.lock().0;
+        // SAFETY: By the type invariant, `node` came from `get_node()` and `Arc::into_raw()`,
+        // and `writer` from `new_writer`, freed while `node` still keeps the module loaded.
+        unsafe {
+            let node = Arc::from_raw(self.node);
+            ((*node.handlers).drop_writer)(writer);
+            put_node(node);
+        }
+    }
+}
+
+/// Returns what an open file's `seq_file` keeps.
 ///
 /// # Safety
 ///
 /// `seq` must be the `seq_file` of an open [`File`], and `'a` at most until it is closed.
-unsafe fn node_of_seq<'a>(seq: *mut bindings::seq_file) -> &'a Node {
-    // SAFETY: `open()` gave the `seq_file` a reference on the node, which `release()` drops.
-    unsafe { &*(*seq).private.cast::<Node>() }
+unsafe fn open_file_of_seq<'a>(seq: *mut bindings::seq_file) -> &'a OpenFile {
+    // SAFETY: `open()` gave the `seq_file` an `OpenFile`, which `release()` frees.
+    unsafe { &*(*seq).private.cast::<OpenFile>() }
 }
 
 /// # Safety
@@ -286,12 +397,18 @@ unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file
     let Some(node) = (unsafe { get_node(inode) }) else {
         return ENODEV.to_errno();
     };
-    let node = Arc::into_raw(node);
-    // SAFETY: `file` is being opened; the `seq_file` keeps `node` until `release()`.
-    let ret = unsafe { bindings::single_open(file, Some(show), node.cast_mut().cast()) };
+    // SAFETY: `node` comes from `get_node()`.
+    let open = match unsafe { OpenFile::new(node) } {
+        Ok(open) => open,
+        Err(e) => return e.to_errno(),
+    };
+    // SAFETY: The `OpenFile` is not moved out of its box, which `release()` takes back.
+    let open = KBox::into_raw(unsafe { Pin::into_inner_unchecked(open) });
+    // SAFETY: `file` is being opened; the `seq_file` keeps `open` until `release()`.
+    let ret = unsafe { bindings::single_open(file, Some(show), open.cast()) };
     if ret != 0 {
-        // SAFETY: `node` came from `get_node()` above, and `single_open()` failed.
-        unsafe { put_node(Arc::from_raw(node)) };
+        // SAFETY: `open` came from `KBox::into_raw()` above, and `single_open()` failed.
+        drop(unsafe { KBox::from_raw(open) });
     }
     ret
 }
@@ -301,7 +418,7 @@ unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file
 /// Called by `seq_read()` with the `seq_file` of an open file.
 unsafe extern "C" fn show(seq: *mut bindings::seq_file, _v: *mut c_void) -> c_int {
     // SAFETY: The file is open during the call.
-    let node = unsafe { node_of_seq(seq) };
+    let node = unsafe { open_file_of_seq(seq) }.node();
     // INVARIANT: `seq` is that of an open file, in a show callback.
     let mut out = Output {
         // SAFETY: `seq_read()` passes its `seq_file`, which is never null.
@@ -322,18 +439,25 @@ unsafe extern "C" fn write(
     _pos: *mut bindings::loff_t,
 ) -> isize {
     from_result(|| {
-        if count > MAX_WRITE {
-            return Err(EINVAL);
-        }
+        let count = count.min(MAX_WRITE);
         // SAFETY: `single_open()` made `private_data` the file's `seq_file`; the file is open
         // during the call.
-        let node = unsafe { node_of_seq((*file).private_data.cast()) };
+        let open = unsafe { open_file_of_seq((*file).private_data.cast()) };
         let mut input = KVec::with_capacity(count, GFP_KERNEL)?;
         UserSlice::new(buf as usize, count).read_all(&mut input, GFP_KERNEL)?;
-        // SAFETY: The open file keeps the handlers' module loaded, and a reference on the data.
-        unsafe { ((*node.handlers).store)(node.data, &input) }?;
+        open.store(&input)?;
         Ok(count as isize)
     })
+}
+
+/// # Safety
+///
+/// Called by the VFS when a descriptor of an open file is closed.
+unsafe extern "C" fn flush(file: *mut bindings::file, _id: bindings::fl_owner_t) -> c_int {
+    // SAFETY: `single_open()` made `private_data` the file's `seq_file`; the file is open during
+    // the call.
+    let open = unsafe { open_file_of_seq((*file).private_data.cast()) };
+    from_result(|| open.flush().map(|()| 0))
 }
 
 /// # Safety
@@ -341,12 +465,12 @@ unsafe extern "C" fn write(
 /// Called by the VFS to release an open file.
 unsafe extern "C" fn release(inode: *mut bindings::inode, file: *mut bindings::file) -> c_int {
     // SAFETY: `single_open()` made `private_data` the file's `seq_file`, whose `private` is the
-    // reference `open()` took.
-    let node = unsafe { (*(*file).private_data.cast::<bindings::seq_file>()).private };
+    // `OpenFile` that `open()` made.
+    let open = unsafe { (*(*file).private_data.cast::<bindings::seq_file>()).private };
     // SAFETY: The file is open, and `single_release()` frees what `single_open()` made.
     let ret = unsafe { bindings::single_release(inode, file) };
-    // SAFETY: `node` came from `get_node()` in `open()`; nothing uses it any more.
-    unsafe { put_node(Arc::from_raw(node.cast::<Node>().cast_const())) };
+    // SAFETY: `open` came from `KBox::into_raw()` in `open()`; nothing uses it any more.
+    drop(unsafe { KBox::from_raw(open.cast::<OpenFile>()) });
     ret
 }
 
@@ -487,8 +611,11 @@ impl<T: FileOps> File<T> {
     const HANDLERS: Handlers = Handlers {
         show: Self::show,
         store: Self::store,
+        flush: Self::flush,
         get: Self::get,
         put: Self::put,
+        new_writer: Self::new_writer,
+        drop_writer: Self::drop_writer,
     };
 
     /// # Safety
@@ -501,10 +628,35 @@ impl<T: FileOps> File<T> {
 
     /// # Safety
     ///
-    /// As for [`File::show`].
-    unsafe fn store(data: *const c_void, input: &[u8]) -> Result {
-        // SAFETY: `data` is a `T::Data` that the caller keeps.
-        T::store(unsafe { &*data.cast() }, input)
+    /// As for [`File::show`], and `writer` must be the state of an open file's writes, of which
+    /// the caller makes one call at a time.
+    unsafe fn store(data: *const c_void, writer: *mut c_void, input: &[u8]) -> Result {
+        // SAFETY: `data` is a `T::Data` that the caller keeps; `writer` a `T::Writer` that the
+        // caller lends.
+        let (data, writer) = unsafe { (&*data.cast(), &mut *writer.cast()) };
+        T::store(data, writer, input)
+    }
+
+    /// # Safety
+    ///
+    /// As for [`File::store`].
+    unsafe fn flush(data: *const c_void, writer: *mut c_void) -> Result {
+        // SAFETY: As for `store()`.
+        let (data, writer) = unsafe { (&*data.cast(), &mut *writer.cast()) };
+        T::flush(data, writer)
+    }
+
+    fn new_writer() -> Result<*mut c_void> {
+        let writer = KBox::new(T::Writer::default(), GFP_KERNEL)?;
+        Ok(KBox::into_raw(writer).cast())
+    }
+
+    /// # Safety
+    ///
+    /// `writer` must come from [`File::new_writer`], and not be used again.
+    unsafe fn drop_writer(writer: *mut c_void) {
+        // SAFETY: `writer` came from `KBox::into_raw()` in `new_writer()`.
+        drop(unsafe { KBox::<T::Writer>::from_raw(writer.cast()) });
     }
 
     /// # Safety

@@ -22,7 +22,7 @@
 use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
-    c_str,
+    bindings, c_str,
     ftrace::{self, Flags, FtraceHandler, FtraceOps, FtraceRegs},
     kallsyms::Symbol,
     new_mutex,
@@ -350,7 +350,7 @@ impl Tracer {
         let mut edits = KVec::new();
         for glob in input
             .split(|&b| b == b'\n')
-            .flat_map(|line| uncommented(line).split(|&b| b.is_ascii_whitespace() || b == b','))
+            .flat_map(|line| uncommented(line).split(|&b| is_separator(b)))
             .filter(|glob| !glob.is_empty())
         {
             edits.push(parse_glob(glob)?, GFP_KERNEL)?;
@@ -380,14 +380,16 @@ impl Tracer {
 
 /// Parses one glob of a filter write: `glob`, `!glob` or `glob:mod:module`.
 ///
-/// A glob is printable ASCII, and not only digits: `set_ftrace_filter` takes those as the index
-/// of a function, which a typo like `echo 1 > filter` would select.
+/// A glob is printable ASCII, no longer than a symbol name may be, and not only digits:
+/// `set_ftrace_filter` takes those as the index of a function, which a typo like
+/// `echo 1 > filter` would select.
 fn parse_glob(glob: &[u8]) -> Result<Edit> {
     let (remove, glob) = match glob.split_first() {
         Some((b'!', rest)) => (true, rest),
         _ => (false, glob),
     };
     if glob.is_empty()
+        || glob.len() > bindings::KSYM_NAME_LEN as usize
         || glob[0] == b'!'
         || glob.iter().all(u8::is_ascii_digit)
         || !glob.iter().all(u8::is_ascii_graphic)
@@ -428,8 +430,25 @@ impl fmt::Display for BStr<'_> {
 /// `filter`: the functions to trace.
 struct FilterFile;
 
+/// The writes to `filter`, on one open file, that did not end where a glob ends.
+struct FilterWriter {
+    pending: KVVec<u8>,
+}
+
+impl Default for FilterWriter {
+    fn default() -> Self {
+        Self {
+            pending: KVVec::new(),
+        }
+    }
+}
+
+/// The most bytes of unfinished writes to `filter`: room for writing back 1024 functions.
+const MAX_PENDING: usize = 1 << 20;
+
 impl FileOps for FilterFile {
     type Data = Tracer;
+    type Writer = FilterWriter;
     const OWNER: &'static ThisModule = &THIS_MODULE;
 
     fn show(tracer: &Tracer, out: &mut Output<'_>) -> Result {
@@ -447,9 +466,45 @@ impl FileOps for FilterFile {
         Ok(())
     }
 
-    fn store(tracer: &Tracer, input: &[u8]) -> Result {
-        tracer.edit_filter(input)
+    /// Applies `input`, and any earlier writes it finishes, as a whole; or keeps them for the
+    /// next write, or the close, to finish, if `input` does not end where a glob ends: a writer
+    /// may split a glob or a comment anywhere, as `cat` does writing back a filter of more than
+    /// a page.
+    fn store(tracer: &Tracer, writer: &mut FilterWriter, input: &[u8]) -> Result {
+        let mut text = core::mem::replace(&mut writer.pending, KVVec::new());
+        if text.len() + input.len() > MAX_PENDING {
+            return Err(EINVAL);
+        }
+        text.extend_from_slice(input, GFP_KERNEL)?;
+        if !ends_finished(&text) {
+            writer.pending = text;
+            return Ok(());
+        }
+        tracer.edit_filter(&text)
     }
+
+    fn flush(tracer: &Tracer, writer: &mut FilterWriter) -> Result {
+        let pending = core::mem::replace(&mut writer.pending, KVVec::new());
+        if pending.is_empty() {
+            return Ok(());
+        }
+        tracer.edit_filter(&pending)
+    }
+}
+
+/// Whether a filter write ends where a glob ends: with a newline, or with a separator outside
+/// a comment (which only a newline ends). An empty write ends nothing unfinished.
+fn ends_finished(text: &[u8]) -> bool {
+    let line = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    match text.last() {
+        None | Some(b'\n') => true,
+        Some(&b) => is_separator(b) && !text[line..].contains(&b'#'),
+    }
+}
+
+/// Whether `b` separates globs in a filter write.
+fn is_separator(b: u8) -> bool {
+    b.is_ascii_whitespace() || b == b','
 }
 
 /// `enable`: whether to trace.
@@ -457,6 +512,7 @@ struct EnableFile;
 
 impl FileOps for EnableFile {
     type Data = Tracer;
+    type Writer = ();
     const OWNER: &'static ThisModule = &THIS_MODULE;
 
     fn show(tracer: &Tracer, out: &mut Output<'_>) -> Result {
@@ -465,7 +521,7 @@ impl FileOps for EnableFile {
         Ok(())
     }
 
-    fn store(tracer: &Tracer, input: &[u8]) -> Result {
+    fn store(tracer: &Tracer, _writer: &mut (), input: &[u8]) -> Result {
         tracer.set_enabled(parse_switch(input)?)
     }
 }
@@ -484,6 +540,7 @@ struct EventsFile;
 
 impl FileOps for EventsFile {
     type Data = Tracer;
+    type Writer = ();
     const OWNER: &'static ThisModule = &THIS_MODULE;
 
     fn show(tracer: &Tracer, out: &mut Output<'_>) -> Result {
@@ -492,7 +549,7 @@ impl FileOps for EventsFile {
         Ok(())
     }
 
-    fn store(tracer: &Tracer, input: &[u8]) -> Result {
+    fn store(tracer: &Tracer, _writer: &mut (), input: &[u8]) -> Result {
         let log_events = parse_switch(input)?;
         tracer
             .ops
@@ -508,6 +565,7 @@ struct StatsFile;
 
 impl FileOps for StatsFile {
     type Data = Tracer;
+    type Writer = ();
     const OWNER: &'static ThisModule = &THIS_MODULE;
 
     fn show(tracer: &Tracer, out: &mut Output<'_>) -> Result {

@@ -23,6 +23,8 @@
  *                      fail with EINVAL
  *   user-instance      a user's own instance called rust_callops stops the
  *                      load (EEXIST) and is left to the user
+ *   round-trip-large   a filter of more than a page written back the way
+ *                      cat does, in page-sized writes that split names
  *
  * Each test starts and ends with the module loaded, its filter empty.
  */
@@ -67,6 +69,7 @@
 /* The most available_filter_functions may hold, and reads to get it. */
 #define MAX_LIST_SIZE	(64 << 20)
 #define MAX_READS	(1024 * 1024)
+#define PAGE		4096
 #define PRINTK_OPTION	TRACEFS "options/trace_printk"
 #define STATS_HEADER	"#       hits  function"
 #define DROPPED		"# events dropped: "
@@ -762,6 +765,80 @@ static bool test_user_instance(void)
 	return load("") && ok;
 }
 
+/*
+ * Writes @text to @path as cat does: one open, then write(2)s of at most a
+ * page, wherever that splits the text.
+ */
+static bool write_like_cat(const char *path, const char *text)
+{
+	size_t len = strlen(text), done = 0, chunk;
+	double start = now();
+	bool ok = true;
+	int fd, writes;
+	ssize_t n;
+
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0) {
+		ksft_print_msg("opening %s: %s\n", path, strerror(errno));
+		return false;
+	}
+	for (writes = 0; ok && done < len; writes++) {
+		if (writes == ROUNDS || timed_out(start, "round-trip-large")) {
+			ksft_print_msg("%zu of %zu bytes written in %d writes\n", done, len,
+				       writes);
+			ok = false;
+			break;
+		}
+		chunk = len - done < PAGE ? len - done : PAGE;
+		n = write(fd, text + done, chunk);
+		if (n <= 0) {
+			ksft_print_msg("write %d, of bytes %zu to %zu: %s\n", writes, done,
+				       done + chunk, n ? strerror(errno) : "nothing written");
+			ok = false;
+		} else {
+			done += n;
+		}
+	}
+	if (close(fd)) {
+		ksft_print_msg("closing %s: %s\n", path, strerror(errno));
+		ok = false;
+	}
+	return ok;
+}
+
+static bool test_round_trip_large(void)
+{
+	char *copy = NULL, *text;
+	size_t len = 0, same;
+	bool ok;
+
+	ok = check(write_str(DIR "filter", "*rust_callops_tracer*"), "filter");
+	if (ok) {
+		copy = file_copy(DIR "filter");
+		len = strlen(copy);
+		if (len <= PAGE) {
+			ksft_print_msg("the filter reads as %zu bytes, not more than a page\n",
+				       len);
+			ok = false;
+		}
+	}
+	ok = ok && check(write_str(DIR "filter", ""), "clearing") &&
+	     write_like_cat(DIR "filter", copy);
+	if (ok) {
+		text = read_file(DIR "filter");
+		if (!text || strcmp(text, copy)) {
+			for (same = 0; text && same < len && text[same] == copy[same]; same++)
+				;
+			ksft_print_msg("%zu bytes written back read as %zu, from %zu \"%.80s\"\n",
+				       len, text ? strlen(text) : 0, same,
+				       text ? text + same : "(unreadable)");
+			ok = false;
+		}
+	}
+	free(copy);
+	return check(write_str(DIR "filter", ""), "clearing") && ok;
+}
+
 /* Puts the tracer back as loading leaves it, whatever a test left. */
 static void restore(void)
 {
@@ -786,6 +863,7 @@ int main(void)
 		{ "mod-filter", test_mod_filter },
 		{ "bad-globs", test_bad_globs },
 		{ "user-instance", test_user_instance },
+		{ "round-trip-large", test_round_trip_large },
 	};
 	unsigned int i;
 

@@ -10,7 +10,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-/* Writes @len bytes in one write(2); returns 0 or a negative errno. */
+/*
+ * Writes @len bytes in one write(2) and closes the file; returns 0 or the
+ * negative errno of the write or, if that worked, of the close: a file may
+ * finish at close what a write left unfinished.
+ */
 static inline int file_write(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
@@ -20,7 +24,8 @@ static inline int file_write(const char *path, const void *data, size_t len)
 		return -errno;
 	ret = write(fd, data, len);
 	ret = ret < 0 ? -errno : 0;
-	close(fd);
+	if (close(fd) && !ret)
+		ret = -errno;
 	return ret;
 }
 
