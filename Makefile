@@ -64,7 +64,7 @@ boot_icount = $(call boot_guest,$(1)) --icount --smp $(BENCH_SMP_$(1)) --no-kuni
 bench_boot = $(call boot_icount,$(1)) --suite bench --command-timeout 3600 \
 	--timeout 1200 --log $(BUILD)/$(1)/bench.log
 
-.PHONY: all run check bench deps tree clean check-harness check-style
+.PHONY: all run check bench faults deps tree clean check-harness check-style
 .PHONY: $(foreach a,$(BUILDS),kernel-$(a) guest-$(a) initramfs-$(a) check-$(a))
 
 all: initramfs-$(ARCH)
@@ -143,8 +143,8 @@ $(addprefix check-,$(ARCHES)): check-%:
 # checks among others that text_mutex is held wherever text is patched.
 check-riscv-lockdep:
 	@$(call checked_build,riscv-lockdep, \
-		$(call boot,riscv-lockdep) --no-kunit --suite lockdep --timeout 900 \
-			--log $(BUILD)/riscv-lockdep/lockdep.log)
+		$(call boot,riscv-lockdep) --no-kunit --suite lockdep --timeout 2400 \
+			--command-timeout 1800 --log $(BUILD)/riscv-lockdep/lockdep.log)
 
 # The harness itself: a guest that panics, oopses, warns or hangs (through
 # LKDTM) must fail the run, fast and saying how.
@@ -168,6 +168,15 @@ check-style: tree
 		cat $(BUILD)/rustfmtcheck.log; $(record) style.rustfmtcheck FAIL; \
 	fi
 	@$(HARNESS)/checkpatch.sh $(REPO) $(SRC) $(RESULTS)
+
+# make faults: fail every allocation of the sample tracer's operations in
+# turn, on the riscv-lockdep kernel, and write the table of what happened.
+FAULTS_RST := $(REPO)/Documentation/trace/rust-callops-tracer-faults.rst
+
+faults: initramfs-riscv-lockdep
+	@$(call boot_guest,riscv-lockdep) --no-kunit --suite faults --timeout 2400 \
+		--command-timeout 2300 --log $(BUILD)/riscv-lockdep/faults.log
+	@$(HARNESS)/faults.py $(FAULTS_RST) $(BUILD)/riscv-lockdep/faults.log
 
 # make bench: measure the ftrace_ops tables again and write them, with their
 # plots, to $(BENCH_RST).  make check measures the same and compares.

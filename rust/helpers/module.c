@@ -11,3 +11,8 @@ void rust_helper_module_put(struct module *module)
 {
 	module_put(module);
 }
+
+void rust_helper___module_get(struct module *module)
+{
+	__module_get(module);
+}

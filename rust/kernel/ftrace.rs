@@ -163,6 +163,15 @@ pub fn location(function: usize) -> Option<usize> {
 /// An empty filter selects every traceable function of the kernel, so set a filter before
 /// registering.
 ///
+/// # Lifetime
+///
+/// While registered, ftrace keeps a pointer to the `struct ftrace_ops` inside the
+/// [`FtraceOps`], which may be in the memory of a module, and calls the module's code through
+/// it: the [`FtraceOps`] unregisters when dropped, which waits for the handler calls under way,
+/// so a module that drops its [`FtraceOps`] before its exit returns leaves ftrace nothing of it.
+/// (One leaked with [`core::mem::forget`] stays registered, as any leaked registration does.)
+/// The lock class of the registration lock is the kernel crate's, not the module's.
+///
 /// # Invariants
 ///
 /// `ops` is registered with ftrace at most while `registered` is true. Every call into ftrace

@@ -9,6 +9,8 @@ use ffi::c_char;
 
 /// The symbol an address is in, copied out of kallsyms.
 ///
+/// A copy: it stays valid after the module whose symbol it names is removed.
+///
 /// # Examples
 ///
 /// ```

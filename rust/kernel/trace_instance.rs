@@ -15,6 +15,12 @@ use core::{fmt, ptr::NonNull};
 /// `trace_pipe`. The instance is removed when dropped, unless a user still has one of its files
 /// open; it is then left to them to `rmdir`.
 ///
+/// # Lifetime
+///
+/// The instance is the tracing core's, and keeps nothing of the module that created it: its
+/// events are formatted into the buffer when they are written, and the addresses in them are
+/// only numbers, named when the buffer is read. It may outlive the module.
+///
 /// # Invariants
 ///
 /// `tr` is a trace instance that `self` holds a reference on.

@@ -20,7 +20,7 @@
 
 use crate::{
     bindings,
-    error::from_result,
+    error::{from_err_ptr, from_result},
     new_mutex,
     page::PAGE_SIZE,
     prelude::*,
@@ -172,16 +172,15 @@ pub struct Dir(Arc<DirEntry>);
 impl Dir {
     /// Creates the directory `name` in `parent`, or at the top of tracefs.
     ///
-    /// tracefs does not say why it could not create a directory or a file; the likeliest
-    /// reason, `name` being taken, is reported: `EEXIST`.
+    /// Fails with `EEXIST` if `name` is taken, `ENOMEM` if memory runs out.
     pub fn new(name: &CStr, parent: Option<&Dir>) -> Result<Self> {
         let parent_dentry = parent.map_or(core::ptr::null_mut(), |dir| dir.0.dentry.as_ptr());
         // SAFETY: `name` is NUL-terminated; `parent_dentry` is null, for the top of tracefs, or
         // a directory that `parent` keeps.
-        let dentry = unsafe { bindings::tracefs_create_dir(name.as_char_ptr(), parent_dentry) };
+        let dentry = unsafe { bindings::tracefs_create_dir_err(name.as_char_ptr(), parent_dentry) };
         // INVARIANT: tracefs pins the directories it creates until they are removed.
         let entry = DirEntry {
-            dentry: NonNull::new(dentry).ok_or(EEXIST)?,
+            dentry: NonNull::new(from_err_ptr(dentry)?).ok_or(EINVAL)?,
             _parent: parent.map(|dir| dir.0.clone()),
         };
         Ok(Self(Arc::new(entry, GFP_KERNEL)?))
@@ -513,7 +512,7 @@ impl FileEntry {
         // constant, is promoted to a static of this crate.
         // tracefs hands `node` to `open()` in `i_private`.
         let dentry = unsafe {
-            bindings::tracefs_create_file(
+            bindings::tracefs_create_file_err(
                 name.as_char_ptr(),
                 mode & 0o777,
                 dir.0.dentry.as_ptr(),
@@ -521,10 +520,13 @@ impl FileEntry {
                 &FOPS,
             )
         };
-        let Some(dentry) = NonNull::new(dentry) else {
-            // SAFETY: `node` came from `Arc::into_raw()` above, and tracefs did not keep it.
-            drop(unsafe { Arc::from_raw(node) });
-            return Err(EEXIST);
+        let dentry = match from_err_ptr(dentry).map(NonNull::new) {
+            Ok(Some(dentry)) => dentry,
+            failed => {
+                // SAFETY: `node` came from `Arc::into_raw()` above, and tracefs did not keep it.
+                drop(unsafe { Arc::from_raw(node) });
+                return Err(failed.err().unwrap_or(EINVAL));
+            }
         };
         // SAFETY: A dentry tracefs just created has an inode, which it removes only when asked
         // to, by `remove()`: it is valid, and takes the reference `remove()` gives back.

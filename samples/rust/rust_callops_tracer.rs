@@ -25,6 +25,7 @@ use kernel::{
     bindings, c_str,
     ftrace::{self, Flags, FtraceHandler, FtraceOps, FtraceRegs},
     kallsyms::Symbol,
+    module_ref::ModuleRef,
     new_mutex,
     prelude::*,
     str::CString,
@@ -238,10 +239,38 @@ impl FtraceHandler for Handler {
 /// What the user chose: the functions to trace, sorted, and whether to trace them.
 struct Selection {
     functions: KVVec<usize>,
+    /// A reference on each module, but this one, with a function in `functions`: a module
+    /// cannot go, and another take its place, while its functions are selected.
+    modules: KVec<ModuleRef>,
     enabled: bool,
 }
 
 impl Selection {
+    fn new(functions: KVVec<usize>, enabled: bool) -> Self {
+        Self {
+            functions,
+            modules: KVec::new(),
+            enabled,
+        }
+    }
+
+    /// Takes a reference on the modules of the functions, but this one.
+    ///
+    /// Fails with `ENOENT` if one is being removed.
+    fn hold_modules(&mut self) -> Result {
+        let mut modules = KVec::new();
+        for &ip in self.functions.iter() {
+            match ModuleRef::of_address(ip)? {
+                Some(module) if !module.is(&THIS_MODULE) && !modules.contains(&module) => {
+                    modules.push(module, GFP_KERNEL)?;
+                }
+                _ => {}
+            }
+        }
+        self.modules = modules;
+        Ok(())
+    }
+
     /// Whether the ops is registered: an empty filter would trace every function.
     fn traces(&self) -> bool {
         self.enabled && !self.functions.is_empty()
@@ -284,10 +313,7 @@ impl Tracer {
             try_pin_init!(Self {
                 // The handler calls kallsyms and the trace buffer code, which may be traced too.
                 ops <- FtraceOps::new(Flags::RECURSION, handler),
-                selection <- new_mutex!(Selection {
-                    functions: KVVec::new(),
-                    enabled: false,
-                }),
+                selection <- new_mutex!(Selection::new(KVVec::new(), false)),
             }? Error),
             GFP_KERNEL,
         )
@@ -296,10 +322,11 @@ impl Tracer {
     /// Makes `next` the selection `current`, or fails leaving it as it is.
     ///
     /// Called with `self.selection` locked: `current` is what it protects.
-    fn select(&self, current: &mut Selection, next: Selection) -> Result {
+    fn select(&self, current: &mut Selection, mut next: Selection) -> Result {
         if next.functions.len() > MAX_FUNCTIONS {
             return Err(E2BIG);
         }
+        next.hold_modules()?;
         let handler = self.ops.handler();
         if next.traces() && !current.traces() {
             // Tracing starts: the counts start again. Not registered, no handler runs.
@@ -338,7 +365,8 @@ impl Tracer {
         }
     }
 
-    /// Returns the functions of `selection`, without those of modules unloaded since.
+    /// Returns the functions of `selection`, without those whose code is gone since: the init
+    /// functions of a module, freed once it has loaded. (Modules themselves stay.)
     fn live_functions(selection: &Selection) -> Result<KVVec<usize>> {
         filtered(&selection.functions, |ip| ftrace::location(ip) == Some(ip))
     }
@@ -368,13 +396,13 @@ impl Tracer {
             }
         }
         let enabled = current.enabled;
-        self.select(&mut current, Selection { functions, enabled })
+        self.select(&mut current, Selection::new(functions, enabled))
     }
 
     fn set_enabled(&self, enabled: bool) -> Result {
         let mut current = self.selection.lock();
         let functions = Self::live_functions(&current)?;
-        self.select(&mut current, Selection { functions, enabled })
+        self.select(&mut current, Selection::new(functions, enabled))
     }
 }
 

@@ -21,6 +21,10 @@
  *                      functions or does not exist (ENOENT)
  *   bad-globs          "!!glob" and numbers (ftrace's function indexes)
  *                      fail with EINVAL
+ *   module-removal     a module whose function is selected cannot be removed
+ *                      (EAGAIN) until it leaves the filter
+ *   long-write         reading enable while a write of many globs goes on
+ *                      is not held up until the write is done
  *   user-instance      a user's own instance called rust_callops stops the
  *                      load (EEXIST) and is left to the user
  *   round-trip-large   a filter of more than a page written back the way
@@ -70,6 +74,14 @@
 #define MAX_LIST_SIZE	(64 << 20)
 #define MAX_READS	(1024 * 1024)
 #define PAGE		4096
+/* A module of functions to select: the C ftrace_ops sample, left loaded. */
+#define OTHER_MODULE	"ftrace-ops"
+#define OTHER_NAME	"ftrace_ops"
+#define OTHER_PARAMS	"nr_function_calls=1 persist=1"
+#define OTHER_FUNCTION	"tracee_relevant"
+/* A write of globs that takes seconds to match, one at a time. */
+#define LONG_WRITE_GLOBS	100
+#define LONG_WRITE_MIN_S	0.5
 #define PRINTK_OPTION	TRACEFS "options/trace_printk"
 #define STATS_HEADER	"#       hits  function"
 #define DROPPED		"# events dropped: "
@@ -731,6 +743,116 @@ static bool test_bad_globs(void)
 	return check(write_str(DIR "filter", ""), "clearing") && ok;
 }
 
+/*
+ * Writes LONG_WRITE_GLOBS globs to filter in one write, in a child; returns
+ * its pid, once it is about to write, or -1. It exits 0 if the write worked.
+ */
+static pid_t long_write(void)
+{
+	static char text[LONG_WRITE_GLOBS * sizeof("vfs_read ")];
+	int ready[2], i;
+	size_t len = 0;
+	pid_t child;
+	char c;
+
+	for (i = 0; i < LONG_WRITE_GLOBS; i++)
+		len += snprintf(text + len, sizeof(text) - len, "vfs_read%c",
+				i + 1 < LONG_WRITE_GLOBS ? ' ' : '\n');
+	if (pipe(ready))
+		return -1;
+	child = fork();
+	if (!child) {
+		close(ready[0]);
+		if (write(ready[1], "", 1) != 1)
+			_exit(2);
+		_exit(file_write(DIR "filter", text, len) ? 1 : 0);
+	}
+	close(ready[1]);
+	if (child > 0 && read(ready[0], &c, 1) != 1)
+		child = -1;
+	close(ready[0]);
+	return child;
+}
+
+/*
+ * A long filter write matches its globs before it takes the tracer's lock:
+ * reading enable meanwhile is not held up for the whole write.
+ */
+static bool test_long_write(void)
+{
+	double start = now(), read_start, longest = 0, took;
+	int status, reads = 0;
+	pid_t child = long_write();
+	bool ok = child > 0;
+
+	while (ok && waitpid(child, &status, WNOHANG) == 0) {
+		read_start = now();
+		if (!read_file(DIR "enable")) {
+			ksft_print_msg("reading enable: %s\n", strerror(errno));
+			ok = false;
+		}
+		if (now() - read_start > longest)
+			longest = now() - read_start;
+		reads++;
+		if (timed_out(start, "long-write"))
+			ok = false;
+	}
+	took = now() - start;
+	if (!ok) {
+		if (child > 0)
+			waitpid(child, &status, 0);
+		return false;
+	}
+	ksft_print_msg("%d globs written in %.2f s; %d reads of enable, the longest %.3f s\n",
+		       LONG_WRITE_GLOBS, took, reads, longest);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		ksft_print_msg("the long write failed\n");
+		return false;
+	}
+	if (took < LONG_WRITE_MIN_S) {
+		ksft_print_msg("the write was too quick to tell\n");
+		return false;
+	}
+	return longest < took / 4 && check(write_str(DIR "filter", ""), "clearing");
+}
+
+/*
+ * A module whose function the filter selects cannot be removed (EAGAIN),
+ * traced or not: were it removed, another module loaded at the same
+ * address would be traced without being selected. Once the function is out
+ * of the filter it can, and loaded again it is not in the filter.
+ */
+static bool module_kept(const char *enable)
+{
+	bool ok;
+	int ret;
+
+	if (!check(load_module(OTHER_MODULE, OTHER_PARAMS), "loading " OTHER_MODULE))
+		return false;
+	ok = check(write_str(DIR "enable", enable), "enable") &&
+	     check(write_str(DIR "filter", OTHER_FUNCTION ":mod:" OTHER_NAME), "filter") &&
+	     filter_is(OTHER_FUNCTION);
+	ret = unload_module(OTHER_MODULE);
+	if (ok && ret != -EAGAIN) {
+		ksft_print_msg("removing %s with %s selected (enable %s): %s\n", OTHER_MODULE,
+			       OTHER_FUNCTION, enable, ret ? strerror(-ret) : "it went");
+		ok = false;
+	}
+	if (!ret)
+		return false;
+	ok = check(write_str(DIR "filter", "!" OTHER_FUNCTION), "!" OTHER_FUNCTION) && ok;
+	ok = check(unload_module(OTHER_MODULE), "removing " OTHER_MODULE) && ok;
+	ok = check(load_module(OTHER_MODULE, OTHER_PARAMS), "loading " OTHER_MODULE) &&
+	     filter_is("") && ok;
+	ok = check(unload_module(OTHER_MODULE), "removing " OTHER_MODULE) && ok;
+	return check(write_str(DIR "enable", "0"), "disabling") && ok;
+}
+
+static bool test_module_removal(void)
+{
+	return module_kept("0") && module_kept("1");
+}
+
 /* An instance the user made is the user's: the module does not take it. */
 static bool test_user_instance(void)
 {
@@ -862,6 +984,8 @@ int main(void)
 		{ "lost-events", test_lost_events },
 		{ "mod-filter", test_mod_filter },
 		{ "bad-globs", test_bad_globs },
+		{ "long-write", test_long_write },
+		{ "module-removal", test_module_removal },
 		{ "user-instance", test_user_instance },
 		{ "round-trip-large", test_round_trip_large },
 	};

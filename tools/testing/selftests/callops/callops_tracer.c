@@ -39,7 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <sched.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -47,8 +46,6 @@
 #include "../kselftest.h"
 #include "tracer.h"
 
-#define DEBUGFS		"/sys/kernel/debug"
-#define KMEMLEAK	DEBUGFS "/kmemleak"
 #define CALLS		1000
 #define LEAK_CYCLES	100
 #define COST_CALLS	10000
@@ -322,34 +319,6 @@ static bool cycle(void)
 {
 	return load("filter=vfs_read,*sys_getppid enable=1") && read_file(DIR "stats") &&
 	       unload();
-}
-
-/*
- * Whether kmemleak is available, and forgets the allocations made so far:
- * only those made after are reported.
- */
-static bool kmemleak_clear(void)
-{
-	if (mount("debugfs", DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY)
-		return false;
-	return !write_str(KMEMLEAK, "clear");
-}
-
-/* Whether a kmemleak scan finds no allocation that nothing points to. */
-static bool kmemleak_clean(void)
-{
-	char *report;
-
-	/* kmemleak only reports allocations older than five seconds. */
-	sleep(6);
-	if (!check(write_str(KMEMLEAK, "scan"), "kmemleak scan"))
-		return false;
-	report = read_file(KMEMLEAK);
-	if (report && *report)
-		ksft_print_msg("kmemleak:\n%.4000s\n", report);
-	else if (report)
-		ksft_print_msg("kmemleak: nothing unreferenced\n");
-	return report && !*report;
 }
 
 static bool test_leaks(void)
