@@ -640,44 +640,30 @@ static bool parse_stats(const char *stats, unsigned long *hits, int *functions, 
 	return ok;
 }
 
-/* Whether the calls have an event line each, and stats no events dropped. */
-static bool events_kept(void)
+/*
+ * Whether getppid() traced with events on left an event line per call and
+ * no events dropped in stats or, if @dropped_expected, no event line and
+ * every call counted as dropped.
+ */
+static bool events_checked(bool dropped_expected)
 {
 	char *stats = traced_getppid();
 	unsigned long hits;
 	int functions, lines;
+	bool ok, expected;
 	long dropped;
-	bool ok;
 
 	if (!stats)
 		return false;
 	ok = parse_stats(stats, &hits, &functions, &dropped) && stats_hits("sys_getppid", 10);
 	lines = getppid_events();
-	if (ok && (dropped >= 0 || lines != 10 * functions)) {
-		ksft_print_msg("trace_printk on: %d event lines for %d functions, %ld dropped\n",
-			       lines, functions, dropped);
-		ok = false;
-	}
-	free(stats);
-	return ok;
-}
-
-/* Whether the calls have no event line, and stats counts them dropped. */
-static bool events_dropped(void)
-{
-	char *stats = traced_getppid();
-	unsigned long hits;
-	int functions, lines;
-	long dropped;
-	bool ok;
-
-	if (!stats)
-		return false;
-	ok = parse_stats(stats, &hits, &functions, &dropped) && stats_hits("sys_getppid", 10);
-	lines = getppid_events();
-	if (ok && (!hits || dropped < 0 || (unsigned long)dropped != hits || lines)) {
-		ksft_print_msg("trace_printk off: %lu hits, %ld events dropped, %d event lines\n",
-			       hits, dropped, lines);
+	if (dropped_expected)
+		expected = hits && dropped >= 0 && (unsigned long)dropped == hits && !lines;
+	else
+		expected = dropped < 0 && lines == 10 * functions;
+	if (ok && !expected) {
+		ksft_print_msg("trace_printk %s: %lu hits, %ld dropped, %d lines\n",
+			       dropped_expected ? "off" : "on", hits, dropped, lines);
 		ok = false;
 	}
 	free(stats);
@@ -691,9 +677,9 @@ static bool test_lost_events(void)
 	/* The instance takes the option when it is created, at load. */
 	ok = check(write_str(PRINTK_OPTION, "0"), "trace_printk off") && unload() && load("");
 	ok = check(write_str(PRINTK_OPTION, "1"), "trace_printk on") && ok;
-	ok = ok && events_dropped();
+	ok = ok && events_checked(true);
 	ok = check(write_str(DIR "filter", ""), "clearing") && ok;
-	ok = ok && unload() && load("") && events_kept();
+	ok = ok && unload() && load("") && events_checked(false);
 	ok = check(write_str(PRINTK_OPTION, "1"), "trace_printk on") && ok;
 	return ensure_loaded() && check(write_str(DIR "filter", ""), "clearing") && ok;
 }
