@@ -70,6 +70,11 @@ const RETIRED: usize = usize::MAX;
 /// The `ip` of a slot that was used and may be claimed again.
 const FREE: usize = usize::MAX - 1;
 
+/// Whether a slot whose `ip` is `ip` is a function's.
+fn names_function(ip: usize) -> bool {
+    ![EMPTY, RETIRED, FREE].contains(&ip)
+}
+
 /// The call counts of the traced functions, by callsite.
 ///
 /// An open-addressed hash table of fixed size, so that the handler counts a call with no lock and
@@ -149,7 +154,7 @@ impl HitCounts {
         let mut retired = false;
         for slot in self.slots.iter() {
             let ip = slot.ip.load(Ordering::Relaxed);
-            if ![EMPTY, RETIRED, FREE].contains(&ip) && traced.binary_search(&ip).is_err() {
+            if names_function(ip) && traced.binary_search(&ip).is_err() {
                 slot.ip.store(RETIRED, Ordering::Relaxed);
                 retired = true;
             }
@@ -182,7 +187,7 @@ impl HitCounts {
         for slot in self.slots.iter() {
             let ip = slot.ip.load(Ordering::Acquire);
             let hits = slot.hits.load(Ordering::Relaxed);
-            if ![EMPTY, RETIRED, FREE].contains(&ip) && hits != 0 {
+            if names_function(ip) && hits != 0 {
                 counts.push((hits, ip), GFP_KERNEL)?;
             }
         }
@@ -209,7 +214,7 @@ struct Handler {
     events: Instance,
     /// Whether to write an event for every call, or only count calls.
     log_events: AtomicBool,
-    /// The events the instance did not take since tracing was last enabled.
+    /// The events the instance did not take since tracing last started.
     dropped_events: AtomicU64,
 }
 
