@@ -8,9 +8,10 @@
  *   -m MODULE  load /lib/modules/MODULE.ko (repeatable)
  *   -c CALLS   nr_function_calls (default 100000)
  *   -r RUNS    load each configuration RUNS times, report the fastest (default 1)
- *   -k         check_count: the module checks how often each ops ran
+ *   -k         check_count: the module checks how often each ops ran; the
+ *              counting costs time, so nothing is reported as measured
  *   -a         assert the overhead invariants (see below); only meaningful
- *              when guest time counts instructions (QEMU -icount)
+ *              when guest time counts instructions (QEMU -icount); not with -k
  *   -v         echo the module's kernel messages
  *   R+I        nr_ops_relevant and nr_ops_irrelevant of one configuration
  *
@@ -18,7 +19,8 @@
  * "persist" so that its exit path runs too, its result line is read back
  * from /dev/kmsg and the module is removed again.  A test fails when the
  * module cannot be loaded or removed, prints no result, or the kernel logs
- * a warning meanwhile.  Passing tests print their (fastest) measurement as
+ * a warning meanwhile.  Tests are named "MODULE R+I", or "MODULE R+I counted"
+ * with -k.  Passing tests without -k print their (fastest) measurement as
  *
  *   # bench module=M relevant=R irrelevant=I calls=C ns=T call_ops=0|1
  *
@@ -139,7 +141,9 @@ static void parse_options(int argc, char **argv, struct options *opts)
 		opts->nr_points++;
 	}
 
-	if (!opts->nr_modules || !opts->nr_points || !opts->calls || !opts->repeat)
+	/* -a compares measurements, which -k does not take. */
+	if (!opts->nr_modules || !opts->nr_points || !opts->calls || !opts->repeat ||
+	    (opts->assert_overhead && opts->check_count))
 		exit_usage(argv[0]);
 }
 
@@ -268,6 +272,14 @@ static bool run_once(const struct options *opts, const char *module,
 	return true;
 }
 
+/* The line bench.py tabulates (see the top of this file). */
+static void print_measurement(const char *module, const struct point *p, unsigned int calls,
+			      unsigned long long ns, bool call_ops)
+{
+	ksft_print_msg("bench module=%s relevant=%u irrelevant=%u calls=%u ns=%llu call_ops=%d\n",
+		       module, p->relevant, p->irrelevant, calls, ns, call_ops);
+}
+
 /*
  * Interrupts that hit the measured loop only ever add to it: keep the
  * fastest of the repeated runs.
@@ -293,8 +305,8 @@ static bool run_point(const struct options *opts, const char *module,
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &end);
-	ksft_print_msg("bench module=%s relevant=%u irrelevant=%u calls=%u ns=%llu call_ops=%d\n",
-		       module, p->relevant, p->irrelevant, opts->calls, best, call_ops);
+	if (!opts->check_count)
+		print_measurement(module, p, opts->calls, best, call_ops);
 	ksft_print_msg("%u+%u took %.2f s\n", p->relevant, p->irrelevant,
 		       end.tv_sec - start.tv_sec + (end.tv_nsec - start.tv_nsec) / 1e9);
 	m->ok = true;
@@ -397,8 +409,9 @@ int main(int argc, char **argv)
 
 			ksft_test_result(run_point(&opts, opts.modules[m], p,
 						   &measurements[m][i]),
-					 "%s %u+%u\n", opts.modules[m],
-					 p->relevant, p->irrelevant);
+					 "%s %u+%u%s\n", opts.modules[m],
+					 p->relevant, p->irrelevant,
+					 opts.check_count ? " counted" : "");
 		}
 	}
 
