@@ -5,7 +5,8 @@
 The guest's PID 1 (init.c) runs the suite and powers off.  This script
 enforces a hard time-out, keeps the whole console in a log file, and reports
 the run as failed when the guest did not boot, panicked, oopsed, warned, hit
-a BUG, timed out or stopped before its suite completed.  The KUnit results
+a BUG, printed a report of a debug option (KASAN, lockdep, UBSAN, kmemleak,
+RCU), timed out or stopped before its suite completed.  The KUnit results
 printed while booting and the suite's KTAP results are parsed with the
 kernel's own tools/testing/kunit/kunit.py and appended, one JSON object per
 test, to a results file (see report.py).
@@ -23,8 +24,11 @@ import time
 
 QEMU = {
     'arm64': ['qemu-system-aarch64', '-M', 'virt', '-cpu', 'cortex-a57'],
+    # fw_dynamic, not fw_jump: fw_jump puts the device tree 34 MiB above the
+    # kernel's load address, inside a debug kernel (KASAN, lockdep), which
+    # then clears it with its bss and never prints a line.
     'riscv': ['qemu-system-riscv64', '-M', 'virt',
-              '-bios', '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin'],
+              '-bios', '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin'],
 }
 CONSOLE = {'arm64': 'ttyAMA0', 'riscv': 'ttyS0'}
 
@@ -32,16 +36,46 @@ INIT_START = 'callops-init: running suite '
 INIT_DONE = 'callops-init: suite {} done'
 
 # What the kernel prints when something went wrong, and how we call it.
+# Reports of the debug options (KASAN, lockdep, RCU lockdep, UBSAN,
+# kmemleak, hung tasks) are named for what found them, before the generic
+# kinds they would otherwise fall under.
+LOCKDEP_REPORTS = '|'.join([
+    'possible (recursive|circular) locking dependency detected',
+    'possible irq lock inversion dependency detected',
+    r'\S+-safe -> \S+-unsafe lock order detected',
+    'inconsistent lock state', 'bad unlock balance detected',
+    'bad contention detected', 'held lock freed', 'Nested lock was not taken',
+    'lock held when returning to user space', r'\S+/\d+ still has locks held',
+    'chain_key collision',
+])
 FAILURES = [
     (re.compile(r'Kernel panic - not syncing'), 'panic'),
     (re.compile(r'Internal error: Oops|Oops( -|: | \[#)|Unable to handle kernel'),
      'oops'),
-    (re.compile(r'\bBUG: |kernel BUG at'), 'bug'),
+    (re.compile(r'BUG: KASAN: '), 'kasan'),
+    (re.compile(r'(?<!\[ )\bBUG: (?!KASAN: )|kernel BUG at'), 'bug'),
+    (re.compile(rf'WARNING: ({LOCKDEP_REPORTS})|\[ BUG: Invalid wait context \]'),
+     'lockdep'),
+    (re.compile(r'WARNING: suspicious RCU usage'), 'rcu-usage'),
     (re.compile(r'WARNING: CPU: \d+ PID: |-+\[ cut here \]-+'), 'warn'),
+    (re.compile(r'UBSAN: '), 'ubsan'),
+    (re.compile(r'kmemleak: \d+ new suspected memory leaks'), 'kmemleak'),
     (re.compile(r'rcu: INFO: .* detected stalls'), 'rcu-stall'),
+    (re.compile(r'INFO: task \S+ blocked for more than \d+ seconds'), 'hung-task'),
 ]
 
 TAIL_LINES = 40
+
+
+def expected_kinds(text):
+    """The kinds of failure a harness self-test names, each a known one."""
+    known = [kind for _, kind in FAILURES] + ['time-out']
+    kinds = text.split(',')
+    for kind in kinds:
+        if kind not in known:
+            raise argparse.ArgumentTypeError(
+                f'{kind!r} is not one of {", ".join(known)}')
+    return kinds
 
 
 def parse_args():
@@ -62,8 +96,11 @@ def parse_args():
                         help='guest seconds each suite command may take (init: 300)')
     parser.add_argument('--no-kunit', action='store_true',
                         help='skip the KUnit tests built into the kernel')
-    parser.add_argument('--expect', choices=[f[1] for f in FAILURES] + ['time-out'],
-                        help='the run is a harness self-test that must fail this way')
+    parser.add_argument('--no-ftrace-startup-test', action='store_true',
+                        help="skip ftrace's startup tests (FTRACE_STARTUP_TEST)")
+    parser.add_argument('--expect', type=expected_kinds,
+                        help='the run is a harness self-test that must fail in each of '
+                             'these ways (KIND[,KIND...])')
     parser.add_argument('--verbose', action='store_true',
                         help='copy the console to stdout while it runs')
     return parser.parse_args()
@@ -76,6 +113,9 @@ def qemu_command(args):
         append.append(f'callops_timeout={args.command_timeout}')
     if args.no_kunit:
         append.append('kunit.enable=0')
+    if args.no_ftrace_startup_test:
+        # Boot-time event tracing, of no event, turns the startup tests off.
+        append.append('trace_event=')
     cmd = QEMU[args.arch] + [
         '-smp', str(args.smp), '-m', '512', '-nographic', '-no-reboot',
         '-net', 'none', '-kernel', args.kernel, '-initrd', args.initrd,
@@ -188,11 +228,12 @@ def main():
     if args.expect:
         # A harness self-test: the guest is broken on purpose, and the
         # harness must say so, the way it was broken.
-        ok = any(kind == args.expect for kind, _ in found)
-        status = 'PASS' if ok else 'FAIL'
-        print(f'{label}: expected {args.expect}, saw '
-              f'{", ".join(k for k, _ in found) or "a clean run"}: {status}')
-        results = [(f'{args.arch}.harness.detects-{args.expect}', status)]
+        seen = {kind for kind, _ in found}
+        results = [(f'{args.arch}.harness.detects-{kind}',
+                    'PASS' if kind in seen else 'FAIL') for kind in args.expect]
+        print(f'{label}: expected {", ".join(args.expect)}, saw '
+              f'{", ".join(k for k, _ in found) or "a clean run"}: '
+              f'{"PASS" if all(s == "PASS" for _, s in results) else "FAIL"}')
     else:
         results = collect_results(args, lines)
         results.append((f'{args.arch}.{args.suite}.guest-clean',
