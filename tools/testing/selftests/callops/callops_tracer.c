@@ -26,8 +26,10 @@
  *                 kmemleak where the kernel has it, else in the kernel's
  *                 memory counters
  *
- * Usage: callops_tracer          run the tests
- *        callops_tracer --demo   show a session, for make run
+ * Usage: callops_tracer                      run the tests
+ *        callops_tracer --require-kmemleak  the same, failing leaks where
+ *                                           the kernel has no kmemleak
+ *        callops_tracer --demo               show a session, for make run
  */
 
 #define _GNU_SOURCE
@@ -52,6 +54,9 @@
 #define COST_CALLS	10000
 /* What 100 cycles may grow the kernel's memory use by: 4 kB a cycle. */
 #define LEAK_LIMIT_KB	400
+
+/* Whether leaks fails where the kernel has no kmemleak. */
+static bool require_kmemleak;
 
 static bool test_files(void)
 {
@@ -305,26 +310,34 @@ static bool test_rmmod_open(void)
  * vmalloc (where module text and data live), per-CPU areas, stacks and page
  * tables.  @available gets MemAvailable, for the log only: the free pages
  * the allocator keeps on its per-CPU lists count as used there, and those
- * lists grow and shrink by hundreds of kB with nothing leaked.
+ * lists grow and shrink by hundreds of kB with nothing leaked.  Returns -1
+ * when /proc/meminfo lacks one of them.
  */
 static long kernel_kb(long *available)
 {
 	static const char *const counters[] = {
 		"SUnreclaim:", "VmallocUsed:", "Percpu:", "KernelStack:", "PageTables:",
 	};
+	unsigned int i, found = 0;
 	char *line, *save;
 	long sum = 0, kb;
-	unsigned int i;
 
 	for (line = strtok_r(read_file("/proc/meminfo"), "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (sscanf(line, "MemAvailable: %ld kB", &kb) == 1)
 			*available = kb;
-		for (i = 0; i < ARRAY_SIZE(counters); i++)
-			if (!strncmp(line, counters[i], strlen(counters[i])))
-				sum += strtol(line + strlen(counters[i]), NULL, 10);
+		for (i = 0; i < ARRAY_SIZE(counters); i++) {
+			if (strncmp(line, counters[i], strlen(counters[i])) ||
+			    sscanf(line + strlen(counters[i]), "%ld kB", &kb) != 1)
+				continue;
+			sum += kb;
+			found++;
+		}
 	}
-	return sum;
+	if (found == ARRAY_SIZE(counters))
+		return sum;
+	ksft_print_msg("/proc/meminfo: %u of %zu counters\n", found, ARRAY_SIZE(counters));
+	return -1;
 }
 
 static bool cycle(void)
@@ -345,6 +358,10 @@ static bool test_leaks(void)
 		if (!cycle())
 			return false;
 	kmemleak = kmemleak_clear();
+	if (!kmemleak && require_kmemleak) {
+		ksft_print_msg("kmemleak: not available\n");
+		return false;
+	}
 	before = kernel_kb(&available_before);
 	for (i = 0; i < LEAK_CYCLES; i++)
 		if (!cycle())
@@ -360,7 +377,7 @@ static bool test_leaks(void)
 	 */
 	if (kmemleak)
 		return kmemleak_clean();
-	return after - before <= LEAK_LIMIT_KB;
+	return before >= 0 && after >= 0 && after - before <= LEAK_LIMIT_KB;
 }
 
 static void show(const char *command, const char *file)
@@ -465,6 +482,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--demo"))
 		return demo();
+	if (argc > 1 && !strcmp(argv[1], "--require-kmemleak"))
+		require_kmemleak = true;
+	else if (argc > 1)
+		ksft_exit_fail_msg("usage: %s [--require-kmemleak | --demo]\n", argv[0]);
 
 	ksft_print_header();
 	ksft_set_plan(ARRAY_SIZE(tests));
