@@ -32,11 +32,11 @@ HEADER = '''.. SPDX-License-Identifier: GPL-2.0
 The Rust sample tracer under allocation failures
 ========================================================
 
-This page is written by ``{command}``, which boots the riscv-debug kernel
+This page is written by ``{command}``, which boots the arm64-debug kernel
 (``kernel/configs/callops-debug.config``: KASAN, lockdep, kmemleak, failslab
 and fail_page_alloc among others) and runs
 ``tools/testing/selftests/callops/callops_faults``; ``make check`` runs the
-same test in its debug suite, on arm64-debug and riscv-debug.
+same test in its debug suite.
 
 For each operation of the tracer (Documentation/trace/rust-callops-tracer.rst),
 the test counts the allocations the operation makes (*allocations*), then
