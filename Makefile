@@ -17,10 +17,10 @@ ARCHES := arm64 riscv
 FLAVOURS := arm64-debug riscv-debug
 BUILDS := $(ARCHES) $(FLAVOURS)
 # What make check builds and boots, in this order (the debug guests, the
-# longest to run, boot while the others build).  riscv-debug is left out: ftrace's
-# startup test of the function graph tracer does not finish there (make
-# check-riscv-debug shows it), and a cold make check must stay within an
-# hour on two CPUs.
+# longest to run, boot while the others build).  riscv-debug is left out:
+# ftrace's startup test of the function graph tracer does not finish there
+# (make check-riscv-debug shows it), and a cold make check must stay within
+# an hour on two CPUs.
 CHECK_BUILDS := arm64-debug arm64 riscv
 LINUX_SOURCE_VERSION := 6.12.117-1~deb12u1
 LINUX_SOURCE_TARBALL := /usr/src/linux-source-6.12.tar.xz
