@@ -185,7 +185,7 @@ boot_harness_selftests = for test in $(3); do \
 	done
 
 boot_check_arm64 = $(call boot_check_arch,arm64); \
-	$(call boot_harness_selftests,arm64,30,$(HARNESS_SELFTESTS))
+	$(call boot_harness_selftests,arm64,60,$(HARNESS_SELFTESTS))
 boot_check_riscv = $(call boot_check_arch,riscv)
 # The debug builds: the KUnit tests, the selftests and the sample tracer's
 # tests again under KASAN, lockdep, UBSAN and kmemleak, with fault injection,
