@@ -193,7 +193,7 @@ boot_check_riscv = $(call boot_check_arch,riscv)
 # harness's self-tests of those checkers.
 boot_check_debug = $(call boot,$(1)) --suite debug --timeout 3000 --command-timeout 2400 \
 		--log $(BUILD)/$(1)/debug.log; \
-	$(call boot_harness_selftests,$(1),120,$(HARNESS_DEBUG_SELFTESTS))
+	$(call boot_harness_selftests,$(1),300,$(HARNESS_DEBUG_SELFTESTS))
 boot_check_arm64-debug = $(call boot_check_debug,arm64-debug)
 boot_check_riscv-debug = $(call boot_check_debug,riscv-debug)
 
