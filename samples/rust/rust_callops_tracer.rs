@@ -23,7 +23,7 @@ use core::fmt::{self, Write};
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use kernel::{
     bindings, c_str,
-    ftrace::{self, Flags, FtraceHandler, FtraceOps, FtraceRegs},
+    ftrace::{self, FtraceHandler, FtraceOps, FtraceRegs},
     kallsyms::Symbol,
     module_ref::ModuleRef,
     new_mutex,
@@ -316,8 +316,9 @@ impl Tracer {
         };
         Arc::pin_init(
             try_pin_init!(Self {
-                // The handler calls kallsyms and the trace buffer code, which may be traced too.
-                ops <- FtraceOps::new(Flags::RECURSION, handler),
+                // The handler calls kallsyms and the trace buffer code, which may be traced too:
+                // such calls are not handled.
+                ops <- FtraceOps::new(handler),
                 selection <- new_mutex!(Selection::new(KVVec::new(), false)),
             }? Error),
             GFP_KERNEL,

@@ -9,7 +9,7 @@
 
 use core::sync::atomic::{AtomicU32, Ordering};
 use kernel::{
-    ftrace::{Flags, FtraceHandler, FtraceOps, FtraceRegs},
+    ftrace::{FtraceHandler, FtraceOps, FtraceRegs},
     prelude::*,
     time::Ktime,
 };
@@ -39,11 +39,11 @@ module! {
         },
         assist_recursion: bool {
             default: false,
-            description: "Protect the handler against recursion (Flags::RECURSION)",
+            description: "Protect the handler against recursion (FtraceOps::new)",
         },
         assist_rcu: bool {
             default: false,
-            description: "Register ops with FTRACE_OPS_FL_RCU",
+            description: "Only call the handler where RCU is watching (FtraceOps::new)",
         },
         check_count: bool {
             default: false,
@@ -112,10 +112,18 @@ impl BenchHandler for Counter {
 struct OpsSet<H: BenchHandler>(KVec<Pin<KBox<FtraceOps<H>>>>);
 
 impl<H: BenchHandler> OpsSet<H> {
-    fn register(count: u32, tracee: fn(), flags: Flags) -> Result<Self> {
+    fn register(count: u32, tracee: fn(), protected: bool) -> Result<Self> {
         let mut set = KVec::with_capacity(count as usize, GFP_KERNEL)?;
         for _ in 0..count {
-            let ops = KBox::pin_init(FtraceOps::new(flags, H::default()), GFP_KERNEL)?;
+            let ops = if protected {
+                KBox::pin_init(FtraceOps::new(H::default()), GFP_KERNEL)?
+            } else {
+                // SAFETY: The handlers call nothing, and use neither RCU nor their ops.
+                KBox::pin_init(
+                    unsafe { FtraceOps::new_unprotected(H::default()) },
+                    GFP_KERNEL,
+                )?
+            };
             ops.add_filter_function(tracee as usize)?;
             ops.register()?;
             set.push(ops, GFP_KERNEL)?;
@@ -148,17 +156,17 @@ enum Registered {
 }
 
 /// Registers the ops, times the calls and returns the ops, still registered.
-fn run<H: BenchHandler>(flags: Flags) -> Result<(OpsSet<H>, OpsSet<H>)> {
+fn run<H: BenchHandler>(protected: bool) -> Result<(OpsSet<H>, OpsSet<H>)> {
     let calls = module_parameters::nr_function_calls.get();
     let relevant = OpsSet::<H>::register(
         module_parameters::nr_ops_relevant.get(),
         tracee_relevant,
-        flags,
+        protected,
     )?;
     let irrelevant = OpsSet::<H>::register(
         module_parameters::nr_ops_irrelevant.get(),
         tracee_irrelevant,
-        flags,
+        protected,
     )?;
 
     let start = Ktime::ktime_get();
@@ -184,16 +192,13 @@ struct FtraceOpsBench {
 
 impl kernel::Module for FtraceOpsBench {
     fn init(_module: &'static ThisModule) -> Result<Self> {
-        let mut flags = Flags::NONE;
         if module_parameters::save_regs.get() {
             pr_info!("this kernel does not support saving registers\n");
         }
-        if module_parameters::assist_recursion.get() {
-            flags = flags | Flags::RECURSION;
-        }
-        if module_parameters::assist_rcu.get() {
-            flags = flags | Flags::RCU;
-        }
+        // Without either, the handler is called as the C sample's is, but for preemption, which
+        // is always disabled; with either, it gets the checks of both.
+        let protected =
+            module_parameters::assist_recursion.get() || module_parameters::assist_rcu.get();
         let check_count = module_parameters::check_count.get();
 
         pr_info!(
@@ -207,13 +212,13 @@ impl kernel::Module for FtraceOpsBench {
         );
 
         let ops = if check_count {
-            let (_relevant, _irrelevant) = run::<Counter>(flags)?;
+            let (_relevant, _irrelevant) = run::<Counter>(protected)?;
             Registered::Counter {
                 _relevant,
                 _irrelevant,
             }
         } else {
-            let (_relevant, _irrelevant) = run::<Nop>(flags)?;
+            let (_relevant, _irrelevant) = run::<Nop>(protected)?;
             Registered::Nop {
                 _relevant,
                 _irrelevant,
