@@ -70,7 +70,7 @@ boot_icount = $(call boot_guest,$(1)) --icount --smp $(BENCH_SMP_$(1)) --no-kuni
 bench_boot = $(call boot_icount,$(1)) --suite bench --command-timeout 3600 \
 	--timeout 1200 --log $(BUILD)/$(1)/bench.log
 
-.PHONY: all run check bench faults deps tree clean check-style
+.PHONY: all run check bench faults deps tree clean check-style check-compile-fail
 .PHONY: $(foreach a,$(BUILDS),kernel-$(a) guest-$(a) initramfs-$(a) check-$(a))
 .PHONY: $(foreach a,$(BUILDS),build-check-$(a) boot-check-$(a))
 
@@ -165,10 +165,16 @@ $(addprefix build-check-,$(BUILDS)): build-check-%:
 $(addprefix boot-check-,$(BUILDS)): boot-check-%:
 	@if [ -e $(BUILD)/$*/.check-built ]; then $(boot_check_$*); fi
 
-# Each arch: every in-guest test, then the benchmark under icount, compared
-# with the published tables.
+# FtraceOps::unregister() racing handlers on every CPU, in a guest of its
+# own with one TCG thread (see suites/race).  $(call boot_race,BUILD,SECONDS)
+boot_race = $(call boot,$(1)) --suite race --no-kunit --no-ftrace-startup-test --one-tcg-thread \
+	--timeout $(2) --command-timeout $(2) --log $(BUILD)/$(1)/race.log
+
+# Each arch: every in-guest test, the unregister race, then the benchmark
+# under icount, compared with the published tables.
 boot_check_arch = $(call boot,$(1)) --suite check --timeout 2400 --command-timeout 900 \
 		--log $(BUILD)/$(1)/check.log; \
+	$(call boot_race,$(1),1200); \
 	$(call bench_boot,$(1)) --results $(RESULTS) && \
 	$(HARNESS)/bench.py compare --rst $(BENCH_RST) --results $(RESULTS) \
 		--stock $(BENCH_STOCK) $(1)=$(BUILD)/$(1)/bench.log
@@ -193,6 +199,7 @@ boot_check_riscv = $(call boot_check_arch,riscv)
 # harness's self-tests of those checkers.
 boot_check_debug = $(call boot,$(1)) --suite debug --timeout 3000 --command-timeout 2400 \
 		--log $(BUILD)/$(1)/debug.log; \
+	$(call boot_race,$(1),2400); \
 	$(call boot_harness_selftests,$(1),300,$(HARNESS_DEBUG_SELFTESTS))
 boot_check_arm64-debug = $(call boot_check_debug,arm64-debug)
 boot_check_riscv-debug = $(call boot_check_debug,riscv-debug)
@@ -204,6 +211,16 @@ check-style: tree
 		cat $(BUILD)/rustfmtcheck.log; $(record) style.rustfmtcheck FAIL; \
 	fi
 	@$(HARNESS)/checkpatch.sh $(REPO) $(SRC) $(RESULTS)
+	@$(MAKE) --no-print-directory check-compile-fail
+
+# Modules the compiler must refuse (lifetimes the abstractions require),
+# beside one it must build; against the arm64 kernel make check built.
+check-compile-fail:
+	@if [ -e $(BUILD)/arm64/.check-built ]; then \
+		$(HARNESS)/compile-fail.sh $(SRC) $(BUILD)/arm64 arm64 $(RESULTS) $(KBUILD_TOOLS); \
+	else \
+		$(record) compile-fail.build FAIL; \
+	fi
 
 # make faults: fail every allocation of the sample tracer's operations in
 # turn, on the arm64-debug kernel, and write the table of what happened.

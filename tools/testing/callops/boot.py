@@ -92,6 +92,9 @@ def parse_args():
     parser.add_argument('--smp', type=int, default=2)
     parser.add_argument('--icount', action='store_true',
                         help='one guest ns per instruction (for benchmarks)')
+    parser.add_argument('--one-tcg-thread', action='store_true',
+                        help='run every vCPU on one host thread, for tests that need '
+                             'patched code seen at once (see the unregister-race suite)')
     parser.add_argument('--command-timeout', type=int,
                         help='guest seconds each suite command may take (init: 300)')
     parser.add_argument('--no-kunit', action='store_true',
@@ -122,6 +125,8 @@ def qemu_command(args):
         '-append', ' '.join(append)]
     if args.icount:
         cmd += ['-icount', 'shift=0,sleep=off']
+    if args.one_tcg_thread:
+        cmd += ['-accel', 'tcg,thread=single']
     return cmd
 
 
