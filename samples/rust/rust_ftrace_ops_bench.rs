@@ -119,10 +119,8 @@ impl<H: BenchHandler> OpsSet<H> {
                 KBox::pin_init(FtraceOps::new(H::default()), GFP_KERNEL)?
             } else {
                 // SAFETY: The handlers call nothing, and use neither RCU nor their ops.
-                KBox::pin_init(
-                    unsafe { FtraceOps::new_unprotected(H::default()) },
-                    GFP_KERNEL,
-                )?
+                let unprotected = unsafe { FtraceOps::new_unprotected(H::default()) };
+                KBox::pin_init(unprotected, GFP_KERNEL)?
             };
             ops.add_filter_function(tracee as usize)?;
             ops.register()?;
