@@ -3,7 +3,7 @@
  * Drive an ftrace_ops benchmark module (samples/ftrace/ftrace-ops.c or a
  * module with the same parameters) through a list of configurations.
  *
- * Usage: ftrace_ops_bench [-c CALLS] [-r RUNS] [-k] [-a] [-v] -m MODULE... R+I...
+ * Usage: ftrace_ops_bench [-c CALLS] [-r RUNS] [-k] [-a] [-v] [-p PARAMS] -m MODULE... R+I...
  *
  *   -m MODULE  load /lib/modules/MODULE.ko (repeatable)
  *   -c CALLS   nr_function_calls (default 100000)
@@ -13,6 +13,7 @@
  *   -a         assert the overhead invariants (see below); only meaningful
  *              when guest time counts instructions (QEMU -icount); not with -k
  *   -v         echo the module's kernel messages
+ *   -p PARAMS  further module parameters, e.g. "assist_recursion=1"
  *   R+I        nr_ops_relevant and nr_ops_irrelevant of one configuration
  *
  * Each module and configuration is one test: the module is loaded with
@@ -74,6 +75,7 @@ struct options {
 	unsigned int repeat;
 	bool assert_overhead;
 	bool verbose;
+	const char *params;
 };
 
 struct result {
@@ -95,7 +97,7 @@ static struct measurement measurements[MAX_MODULES][MAX_POINTS];
 
 static void exit_usage(const char *prog)
 {
-	ksft_exit_fail_msg("usage: %s [-c CALLS] [-r RUNS] [-k] [-a] [-v] -m MODULE... R+I...\n",
+	ksft_exit_fail_msg("usage: %s [OPTION...] -m MODULE... R+I... (see the source)\n",
 			   prog);
 }
 
@@ -105,7 +107,8 @@ static void parse_options(int argc, char **argv, struct options *opts)
 
 	opts->calls = 100000;
 	opts->repeat = 1;
-	while ((opt = getopt(argc, argv, "ac:kr:m:v")) != -1) {
+	opts->params = "";
+	while ((opt = getopt(argc, argv, "ac:kr:m:p:v")) != -1) {
 		switch (opt) {
 		case 'a':
 			opts->assert_overhead = true;
@@ -120,6 +123,9 @@ static void parse_options(int argc, char **argv, struct options *opts)
 			if (opts->nr_modules == MAX_MODULES)
 				exit_usage(argv[0]);
 			opts->modules[opts->nr_modules++] = optarg;
+			break;
+		case 'p':
+			opts->params = optarg;
 			break;
 		case 'r':
 			opts->repeat = strtoul(optarg, NULL, 0);
@@ -240,8 +246,8 @@ static bool run_once(const struct options *opts, const char *module,
 	int kmsg, ret;
 
 	snprintf(params, sizeof(params),
-		 "nr_function_calls=%u nr_ops_relevant=%u nr_ops_irrelevant=%u check_count=%d persist=1",
-		 opts->calls, p->relevant, p->irrelevant, opts->check_count);
+		 "nr_function_calls=%u nr_ops_relevant=%u nr_ops_irrelevant=%u check_count=%d persist=1 %s",
+		 opts->calls, p->relevant, p->irrelevant, opts->check_count, opts->params);
 
 	kmsg = kmsg_open();
 	ret = load_module(module, params);

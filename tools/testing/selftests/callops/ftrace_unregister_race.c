@@ -9,7 +9,7 @@
  *                    unregisters and frees each, and fails to load if a
  *                    handler counted a call after unregister() returned
  *
- * Usage: ftrace_unregister_race
+ * Usage: ftrace_unregister_race [ROUNDS]   (the module's default: 1000)
  *
  * Run it with one QEMU TCG thread: see the module for why.
  */
@@ -79,7 +79,7 @@ static bool callers_calling(unsigned long *rounds, long cpus)
 	return false;
 }
 
-static bool test_unregister_race(void)
+static bool test_unregister_race(const char *params)
 {
 	long cpu, cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned long *rounds;
@@ -103,7 +103,7 @@ static bool test_unregister_race(void)
 	}
 	ok = ok && callers_calling(rounds, cpus);
 	if (ok)
-		ok = check(load_module(MODULE, ""), MODULE) &&
+		ok = check(load_module(MODULE, params), MODULE) &&
 		     check(unload_module(MODULE), "removing " MODULE);
 	for (cpu = 0; cpu < cpus; cpu++) {
 		if (callers[cpu] <= 0)
@@ -118,10 +118,14 @@ static bool test_unregister_race(void)
 	return ok;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	char params[64] = "";
+
+	if (argc > 1)
+		snprintf(params, sizeof(params), "rounds=%s", argv[1]);
 	ksft_print_header();
 	ksft_set_plan(1);
-	ksft_test_result(test_unregister_race(), "unregister-race\n");
+	ksft_test_result(test_unregister_race(params), "unregister-race\n");
 	ksft_finished();
 }
