@@ -366,7 +366,7 @@ pub fn location(function: usize) -> Option<usize> {
 /// nothing, and the handler stays where it was:
 ///
 /// ```
-/// use core::sync::atomic::{AtomicUsize, Ordering};
+/// use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// use kernel::ftrace::{FtraceHandler, FtraceOps, FtraceRegs};
 /// use kernel::{new_spinlock, sync::SpinLock};
 ///
@@ -378,6 +378,7 @@ pub fn location(function: usize) -> Option<usize> {
 /// #[pin_data]
 /// struct DropsItsOps {
 ///     calls: AtomicUsize,
+///     unregister_refused: AtomicBool,
 ///     #[pin]
 ///     ops: SpinLock<Option<Pin<KBox<FtraceOps<DropsItsOps>>>>>,
 /// }
@@ -386,12 +387,18 @@ pub fn location(function: usize) -> Option<usize> {
 ///     fn handle(&self, _ip: usize, _parent_ip: usize, _regs: &FtraceRegs) {
 ///         self.calls.fetch_add(1, Ordering::Relaxed);
 ///         let ops = self.ops.lock().take();
+///         if let Some(ops) = &ops {
+///             // Unregistering would wait for this very call to return.
+///             let refused = ops.unregister() == Err(EBUSY);
+///             self.unregister_refused.store(refused, Ordering::Relaxed);
+///         }
 ///         drop(ops);
 ///     }
 /// }
 ///
 /// let handler = try_pin_init!(DropsItsOps {
 ///     calls: AtomicUsize::new(0),
+///     unregister_refused: AtomicBool::new(false),
 ///     ops <- new_spinlock!(None),
 /// }? Error);
 /// let ops = KBox::pin_init(FtraceOps::new(handler), GFP_KERNEL)?;
@@ -403,7 +410,9 @@ pub fn location(function: usize) -> Option<usize> {
 /// assert_eq!(core::hint::black_box(traced)(1), 2);
 /// assert_eq!(core::hint::black_box(traced)(2), 3);
 /// // SAFETY: Dropped by its handler, the ops was leaked, and the handler with it.
-/// assert_eq!(unsafe { &*handler }.calls.load(Ordering::Relaxed), 1);
+/// let handler = unsafe { &*handler };
+/// assert_eq!(handler.calls.load(Ordering::Relaxed), 1);
+/// assert!(handler.unregister_refused.load(Ordering::Relaxed));
 /// # Ok::<(), Error>(())
 /// ```
 #[pin_data(PinnedDrop)]
@@ -485,7 +494,8 @@ impl<T: FtraceHandler> FtraceOps<T> {
 
     /// Starts calling the handler on entry to the functions the filters select.
     ///
-    /// Fails with `EBUSY` if already registered, with `EINVAL` if the filter is empty and
+    /// Fails with `EBUSY` if already registered or called from a handler, which may not sleep,
+    /// with `EINVAL` if the filter is empty and
     /// [`FtraceOps::trace_every_function`] was not called, and with the error ftrace returns
     /// otherwise; nothing is registered then.
     ///
@@ -493,6 +503,7 @@ impl<T: FtraceHandler> FtraceOps<T> {
     ///
     /// Sleeps.
     pub fn register(&self) -> Result {
+        refuse_in_handler()?;
         let r = &self.registration;
         let mut state = r.state.lock();
         if state.registered {
@@ -511,9 +522,10 @@ impl<T: FtraceHandler> FtraceOps<T> {
 
     /// Stops calling the handler; once this returns, no call of it is running any more.
     ///
-    /// Does nothing if not registered. Fails with `ENODEV` only once ftrace has shut itself down
-    /// after a bug: the ops then stays registered, ftrace may still call the handler, and
-    /// dropping the [`FtraceOps`] leaks it.
+    /// Does nothing if not registered. Fails with `EBUSY` when called from a handler, which may
+    /// not sleep, and with `ENODEV` once ftrace has shut itself down after a bug: the ops then
+    /// stays registered, ftrace may still call the handler, and dropping the [`FtraceOps`] leaks
+    /// it.
     ///
     /// # Context
     ///
@@ -559,6 +571,7 @@ impl<T: FtraceHandler> FtraceOps<T> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn unregister(&self) -> Result {
+        refuse_in_handler()?;
         let r = &self.registration;
         let mut state = r.state.lock();
         if state.registered {
@@ -858,10 +871,7 @@ impl<T: FtraceHandler> Registration<T> {
     /// Fails where that cannot be done: inside a handler, which may not sleep (`EBUSY`), and
     /// when ftrace fails to unregister.
     fn shut_down(&self) -> Result {
-        // SAFETY: Only reads the current task's recursion bits.
-        if unsafe { bindings::ftrace_in_handler() } {
-            return Err(EBUSY);
-        }
+        refuse_in_handler()?;
         let mut state = self.state.lock();
         if state.registered {
             self.unregister_locked()?;
@@ -888,6 +898,16 @@ impl<T: FtraceHandler> Registration<T> {
             err.to_errno()
         );
     }
+}
+
+/// Fails with `EBUSY` inside a handler made by [`FtraceOps::new`] (in any context of the current
+/// task), where sleeping, and so registering or unregistering, is not allowed.
+fn refuse_in_handler() -> Result {
+    // SAFETY: Only reads the current task's recursion bits.
+    if unsafe { bindings::ftrace_in_handler() } {
+        return Err(EBUSY);
+    }
+    Ok(())
 }
 
 /// Makes the next unregistration fail as if ftrace had shut itself down after a bug, so that a
