@@ -439,10 +439,10 @@ impl<T: FtraceHandler> FtraceOps<T> {
     /// hardirq or NMI) is not handled, so the handler may call any function and trace itself.
     /// Nor is it called where RCU is not watching, so it may use RCU. An interrupt taken while
     /// the handler runs, and that calls a traced function before it has entered its own context,
-    /// is not handled either. The checks cost a few instructions per call, and are made by the
-    /// Rust callback itself, which is not traceable, rather than by ftrace's assist function
-    /// (`FTRACE_OPS_FL_RECURSION`, `FTRACE_OPS_FL_RCU`): a callsite that only this ops traces
-    /// still calls it directly.
+    /// is not handled either. The checks cost 42 instructions per call on arm64 (see
+    /// `Documentation/rust/ftrace.rst`), and are made by the Rust callback itself, which is not
+    /// traceable, rather than by ftrace's assist function (`FTRACE_OPS_FL_RECURSION`,
+    /// `FTRACE_OPS_FL_RCU`): a callsite that only this ops traces still calls it directly.
     ///
     /// # Context
     ///
@@ -573,13 +573,7 @@ impl<T: FtraceHandler> FtraceOps<T> {
     pub fn unregister(&self) -> Result {
         refuse_in_handler()?;
         let r = &self.registration;
-        let mut state = r.state.lock();
-        if state.registered {
-            r.unregister_locked()?;
-            // INVARIANT: ftrace has let go of `ops`.
-            state.registered = false;
-        }
-        Ok(())
+        r.unregister_locked(&mut r.state.lock())
     }
 
     /// Makes the filter select the functions matching `glob`, and no others.
@@ -857,13 +851,19 @@ impl<T: FtraceHandler> Registration<T> {
         })
     }
 
-    /// Takes the registered ops from ftrace. Called with `state` locked.
-    fn unregister_locked(&self) -> Result {
+    /// Takes the ops from ftrace if it is registered; `state` is what `self.state` holds, locked.
+    fn unregister_locked(&self, state: &mut State) -> Result {
+        if !state.registered {
+            return Ok(());
+        }
         if unregister_fails_for_test() {
             return Err(ENODEV);
         }
         // SAFETY: `self.ops` is registered, and `state` locked.
-        to_result(unsafe { bindings::unregister_ftrace_function(self.ops.get()) })
+        to_result(unsafe { bindings::unregister_ftrace_function(self.ops.get()) })?;
+        // INVARIANT: ftrace has let go of `ops`.
+        state.registered = false;
+        Ok(())
     }
 
     /// Unregisters and frees the filters, so that the registration may be freed.
@@ -873,11 +873,7 @@ impl<T: FtraceHandler> Registration<T> {
     fn shut_down(&self) -> Result {
         refuse_in_handler()?;
         let mut state = self.state.lock();
-        if state.registered {
-            self.unregister_locked()?;
-            // INVARIANT: ftrace has let go of `ops`.
-            state.registered = false;
-        }
+        self.unregister_locked(&mut state)?;
         // SAFETY: `self.ops` is not registered, so ftrace no longer uses its filters.
         unsafe { bindings::ftrace_free_filter(self.ops.get()) };
         Ok(())
