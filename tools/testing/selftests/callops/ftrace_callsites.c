@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "../kselftest.h"
+#include "check.h"
 #include "files.h"
 #include "modules.h"
 
@@ -43,13 +44,6 @@ static bool trace_has(const char *text)
 	static char buf[TRACE_MAX];
 
 	return file_read(TRACEFS "trace", buf, TRACE_MAX) && strstr(buf, text);
-}
-
-static bool check(int ret, const char *what)
-{
-	if (ret)
-		ksft_print_msg("%s: %s\n", what, strerror(-ret));
-	return !ret;
 }
 
 static bool test_stress(void)

@@ -27,17 +27,11 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "check.h"
 #include "modules.h"
 
 #define MODULE		"rust_ftrace_unregister_race"
 #define MAX_CPUS	64
-
-static bool check(int ret, const char *what)
-{
-	if (ret)
-		ksft_print_msg("%s: %s\n", what, strerror(-ret));
-	return !ret;
-}
 
 /*
  * Calls getppid() and getuid() for ever, on @cpu only, counting the rounds

@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 
 #include "../kselftest.h"
+#include "check.h"
 #include "files.h"
 #include "modules.h"
 
@@ -56,13 +57,6 @@ static inline bool exists(const char *path)
 	struct stat st;
 
 	return !stat(path, &st);
-}
-
-static inline bool check(int ret, const char *what)
-{
-	if (ret)
-		ksft_print_msg("%s: %s\n", what, strerror(-ret));
-	return !ret;
 }
 
 static inline bool load(const char *params)
