@@ -14,14 +14,16 @@ ARCH ?= arm64
 ARCHES := arm64 riscv
 # Builds of an arch with extra debugging, named ARCH-FLAVOUR: their config
 # adds kernel/configs/callops-FLAVOUR.config.
-FLAVOURS := arm64-debug riscv-debug
+FLAVOURS := arm64-debug riscv-debug riscv-uncompressed
 BUILDS := $(ARCHES) $(FLAVOURS)
 # What make check builds and boots, in this order (the debug guests, the
 # longest to run, boot while the others build).  riscv-debug is left out:
 # ftrace's startup test of the function graph tracer does not finish there
 # (make check-riscv-debug shows it), and a cold make check must stay within
-# an hour on two CPUs.
-CHECK_BUILDS := arm64-debug arm64 riscv
+# an hour on two CPUs.  arm64-debug is also arm64 hardened (BTI, pointer
+# authentication, shadow call stack); riscv-uncompressed is riscv for cores
+# without compressed instructions.
+CHECK_BUILDS := arm64-debug arm64 riscv riscv-uncompressed
 LINUX_SOURCE_VERSION := 6.12.117-1~deb12u1
 LINUX_SOURCE_TARBALL := /usr/src/linux-source-6.12.tar.xz
 
@@ -51,7 +53,12 @@ KUNIT_PY := $(SRC)/tools/testing/kunit/kunit.py
 image = $(BUILD)/$(1)/arch/$(call arch_of,$(1))/boot/Image
 initramfs = $(BUILD)/$(1)/callops-initramfs.cpio
 boot_guest = $(HARNESS)/boot.py --arch $(call arch_of,$(1)) --kernel $(call image,$(1)) \
-	--initrd $(call initramfs,$(1)) --kunit $(KUNIT_PY)
+	--initrd $(call initramfs,$(1)) --kunit $(KUNIT_PY) --name $(1) \
+	$(if $(cpu_$(1)),--cpu $(cpu_$(1)))
+# arm64-debug is also the hardened kernel (BTI, pointer authentication):
+# boot it on a CPU that enforces both.  QEMU's own pointer authentication
+# algorithm is the fast one; which one does not matter to the kernel.
+cpu_arm64-debug := max,pauth-impdef=on
 boot = $(call boot_guest,$(1)) --results $(RESULTS)
 record = $(HARNESS)/report.py record $(RESULTS)
 
@@ -88,15 +95,18 @@ tree: deps
 # fragment; redone only when a fragment changes.  Each fragment is merged
 # and resolved on its own, so a flavour's options may depend on callops'.
 # Rust silently drops out of the config when the toolchain is unusable, and
-# merge_config.sh only warns about options that did not stick: fail instead.
+# merge_config.sh only warns about options that did not stick (set, or
+# unset): fail instead.
 fragments = kernel/configs/callops.config arch/$(call arch_of,$(1))/configs/callops.config \
-	$(if $(call flavour_of,$(1)),kernel/configs/callops-$(call flavour_of,$(1)).config)
+	$(if $(call flavour_of,$(1)),$(wildcard kernel/configs/callops-$(call flavour_of,$(1)).config \
+		arch/$(call arch_of,$(1))/configs/callops-$(call flavour_of,$(1)).config))
 
 .SECONDEXPANSION:
 $(BUILD)/%/.config: $$(call fragments,$$*) | tree
 	+$(call kmake,$*) -s tinyconfig callops.config \
 		$(if $(call flavour_of,$*),callops-$(call flavour_of,$*).config)
-	@if grep -h '^CONFIG_' $^ | grep -vxF -f $@; then \
+	@if grep -h '^CONFIG_' $^ | grep -vxF -f $@ || \
+	    sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$$/^\1=/p' $^ | grep -f - $@; then \
 		echo "callops: the options above did not make it into $@" >&2; \
 		$(call kmake,$*) rustavailable; rm -f $@; exit 1; \
 	fi
@@ -152,12 +162,18 @@ $(addprefix check-,$(BUILDS)): check-%: deps
 	@$(MAKE) --no-print-directory build-check-$*
 	@$(MAKE) --no-print-directory boot-check-$*
 
-# Record whether a build's kernel and guest build; its guests boot only if
-# they did, in this make check (the stamp).
+# Record whether a build's kernel and guest build, and whether its Rust
+# functions start the way ftrace expects; its guests boot only if they
+# built, in this make check (the stamp).
 $(addprefix build-check-,$(BUILDS)): build-check-%:
 	@rm -f $(BUILD)/$*/.check-built
 	@if $(MAKE) --no-print-directory initramfs-$*; then \
 		$(record) $*.build PASS; touch $(BUILD)/$*/.check-built; \
+		if $(HARNESS)/entry-layout.py $(BUILD)/$*; then \
+			$(record) $*.entry-layout PASS; \
+		else \
+			$(record) $*.entry-layout FAIL; \
+		fi; \
 	else \
 		$(record) $*.build FAIL; \
 	fi
@@ -197,13 +213,19 @@ boot_harness_selftests = for test in $(3); do \
 boot_check_arm64 = $(call boot_check_arch,arm64); \
 	$(call boot_harness_selftests,arm64,60,$(HARNESS_SELFTESTS))
 boot_check_riscv = $(call boot_check_arch,riscv)
+# Without compressed instructions: the KUnit tests (Rust functions traced
+# like C among them) and every in-guest test, not the benchmark.
+boot_check_riscv-uncompressed = $(call boot,riscv-uncompressed) --suite check --timeout 2400 \
+	--command-timeout 900 --log $(BUILD)/riscv-uncompressed/check.log
 # The debug builds: the KUnit tests, the selftests and the sample tracer's
 # tests again under KASAN, lockdep, UBSAN and kmemleak, with fault injection,
-# beside ftrace's startup tests, the graph tracer and kprobes; then the
-# harness's self-tests of those checkers.
-boot_check_debug = $(call boot,$(1)) --suite debug --timeout 3000 --command-timeout 2400 \
+# beside ftrace's startup tests, the graph tracer and kprobes, and beside
+# the unregister race in a guest of its own; then the harness's self-tests
+# of those checkers.  The two guests start together: the race is the
+# longest part of make check, and runs on one host thread.
+boot_check_debug = $(call boot_race,$(1),3000) & \
+	$(call boot,$(1)) --suite debug --timeout 3000 --command-timeout 2400 \
 		--log $(BUILD)/$(1)/debug.log; \
-	$(call boot_race,$(1),2400) & \
 	$(call boot_harness_selftests,$(1),300,$(HARNESS_DEBUG_SELFTESTS)); \
 	wait
 boot_check_arm64-debug = $(call boot_check_debug,arm64-debug)

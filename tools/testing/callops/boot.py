@@ -23,7 +23,7 @@ import sys
 import time
 
 QEMU = {
-    'arm64': ['qemu-system-aarch64', '-M', 'virt', '-cpu', 'cortex-a57'],
+    'arm64': ['qemu-system-aarch64', '-M', 'virt'],
     # fw_dynamic, not fw_jump: fw_jump puts the device tree 34 MiB above the
     # kernel's load address, inside a debug kernel (KASAN, lockdep), which
     # then clears it with its bss and never prints a line.
@@ -31,6 +31,9 @@ QEMU = {
               '-bios', '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin'],
 }
 CONSOLE = {'arm64': 'ttyAMA0', 'riscv': 'ttyS0'}
+# The CPU unless --cpu names another: arm64's is a core without BTI or
+# pointer authentication, riscv's QEMU's default.
+CPU = {'arm64': 'cortex-a57', 'riscv': None}
 
 INIT_START = 'callops-init: running suite '
 INIT_DONE = 'callops-init: suite {} done'
@@ -90,6 +93,9 @@ def parse_args():
     parser.add_argument('--timeout', type=int, default=900,
                         help='seconds before QEMU is killed')
     parser.add_argument('--smp', type=int, default=2)
+    parser.add_argument('--cpu', help="QEMU's -cpu (default: cortex-a57 on arm64)")
+    parser.add_argument('--name', help='the kernel build, first part of every '
+                                       'result name (default: the arch)')
     parser.add_argument('--icount', action='store_true',
                         help='one guest ns per instruction (for benchmarks)')
     parser.add_argument('--one-tcg-thread', action='store_true',
@@ -106,7 +112,9 @@ def parse_args():
                              'these ways (KIND[,KIND...])')
     parser.add_argument('--verbose', action='store_true',
                         help='copy the console to stdout while it runs')
-    return parser.parse_args()
+    args = parser.parse_args()
+    args.name = args.name or args.arch
+    return args
 
 
 def qemu_command(args):
@@ -123,6 +131,9 @@ def qemu_command(args):
         '-smp', str(args.smp), '-m', '512', '-nographic', '-no-reboot',
         '-net', 'none', '-kernel', args.kernel, '-initrd', args.initrd,
         '-append', ' '.join(append)]
+    cpu = args.cpu or CPU[args.arch]
+    if cpu:
+        cmd += ['-cpu', cpu]
     if args.icount:
         cmd += ['-icount', 'shift=0,sleep=off']
     if args.one_tcg_thread:
@@ -216,9 +227,9 @@ def collect_results(args, lines):
             continue
         tree = kunit_parse(args.kunit, f'{base}.{name}', doc, workdir)
         if tree is None:
-            results.append((f'{args.arch}.{name}', 'FAIL'))
+            results.append((f'{args.name}.{name}', 'FAIL'))
             continue
-        results += list(leaves(tree, f'{args.arch}.{name}'))
+        results += list(leaves(tree, f'{args.name}.{name}'))
     return results
 
 
@@ -228,20 +239,20 @@ def main():
     lines, timed_out = run_qemu(args)
     found = problems(args, lines, timed_out)
     elapsed = time.monotonic() - started
-    label = f'{args.arch} {args.suite}'
+    label = f'{args.name} {args.suite}'
 
     if args.expect:
         # A harness self-test: the guest is broken on purpose, and the
         # harness must say so, the way it was broken.
         seen = {kind for kind, _ in found}
-        results = [(f'{args.arch}.harness.detects-{kind}',
+        results = [(f'{args.name}.harness.detects-{kind}',
                     'PASS' if kind in seen else 'FAIL') for kind in args.expect]
         print(f'{label}: expected {", ".join(args.expect)}, saw '
               f'{", ".join(k for k, _ in found) or "a clean run"}: '
               f'{"PASS" if all(s == "PASS" for _, s in results) else "FAIL"}')
     else:
         results = collect_results(args, lines)
-        results.append((f'{args.arch}.{args.suite}.guest-clean',
+        results.append((f'{args.name}.{args.suite}.guest-clean',
                         'FAIL' if found else 'PASS'))
         failed = [name for name, status in results if status not in ('PASS', 'SKIP')]
         print(f'{label}: {len(results) - len(failed)} of {len(results)} '

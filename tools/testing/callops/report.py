@@ -5,9 +5,11 @@
   report.py record RESULTS NAME PASS|FAIL|SKIP   append one result
   report.py summary RESULTS                      print "N passed, N failed"
 
-RESULTS holds one JSON object per line: {"name": ..., "status": ...}.
-summary lists the failures, ends with the totals line and exits non-zero
-when anything failed or nothing ran at all.
+RESULTS holds one JSON object per line: {"name": ..., "status": ...}; a
+name starts with the kernel build (or other part of the run) it belongs to.
+summary lists the failures, ends with the totals line, the counts of each
+part after them, and exits non-zero when anything failed or nothing ran at
+all.
 """
 
 import json
@@ -25,14 +27,27 @@ def summary(path):
             results = [json.loads(line) for line in f if line.strip()]
     except FileNotFoundError:
         results = []
-    passed = sum(r['status'] == 'PASS' for r in results)
-    skipped = sum(r['status'] == 'SKIP' for r in results)
     failed = [r['name'] for r in results if r['status'] not in ('PASS', 'SKIP')]
     for name in failed:
         print(f'FAILED: {name}')
-    line = f'{passed} passed, {len(failed)} failed'
-    print(line + (f', {skipped} skipped' if skipped else ''))
+    parts = {}
+    for r in results:
+        parts.setdefault(r['name'].split('.')[0], []).append(r['status'])
+    each = ', '.join(f'{part} {counts(statuses, short=True)}'
+                     for part, statuses in sorted(parts.items()))
+    statuses = [r['status'] for r in results]
+    print(counts(statuses) + (f' ({each})' if each else ''))
     return 0 if results and not failed else 1
+
+
+def counts(statuses, short=False):
+    """"N passed, N failed[, N skipped]", or "PASSED/ALL[ (N skipped)]"."""
+    passed = statuses.count('PASS')
+    skipped = statuses.count('SKIP')
+    failed = len(statuses) - passed - skipped
+    if short:
+        return f'{passed}/{len(statuses)}' + (f' ({skipped} skipped)' if skipped else '')
+    return f'{passed} passed, {failed} failed' + (f', {skipped} skipped' if skipped else '')
 
 
 def main(argv):
