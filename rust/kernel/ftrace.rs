@@ -362,6 +362,54 @@ pub fn location(function: usize) -> Option<usize> {
 /// # Ok::<(), Error>(())
 /// ```
 ///
+/// Unlike C on arm64, Rust functions end in tail calls: a function traced when it is reached by
+/// one returns to, and reports as `parent_ip`, the caller of the function that jumped to it:
+///
+/// ```
+/// use core::sync::atomic::{AtomicUsize, Ordering};
+/// use kernel::ftrace::{FtraceHandler, FtraceOps, FtraceRegs};
+/// use kernel::kallsyms::Symbol;
+///
+/// #[inline(never)]
+/// fn traced(x: usize) -> usize {
+///     core::hint::black_box(x) + 1
+/// }
+///
+/// #[inline(never)]
+/// fn calls(x: usize) -> usize {
+///     traced(x ^ 3) * 2
+/// }
+///
+/// #[inline(never)]
+/// fn tail_calls(x: usize) -> usize {
+///     traced(x ^ 3)
+/// }
+///
+/// #[derive(Default)]
+/// struct Parent(AtomicUsize);
+///
+/// impl FtraceHandler for Parent {
+///     fn handle(&self, _ip: usize, parent_ip: usize, _regs: &FtraceRegs) {
+///         self.0.store(parent_ip, Ordering::Relaxed);
+///     }
+/// }
+///
+/// let function_of = |address: usize| Symbol::lookup(address).map(|s| address - s.offset());
+/// let ops = KBox::pin_init(FtraceOps::new(Parent::default()), GFP_KERNEL)?;
+/// ops.add_filter_function(traced as fn(usize) -> usize as usize)?;
+/// ops.register()?;
+/// assert_eq!(core::hint::black_box(calls)(1), 6);
+/// let called_from = function_of(ops.handler().0.load(Ordering::Relaxed));
+/// assert_eq!(core::hint::black_box(tail_calls)(1), 3);
+/// let jumped_from = function_of(ops.handler().0.load(Ordering::Relaxed));
+/// ops.unregister()?;
+///
+/// assert_eq!(called_from, Some(calls as fn(usize) -> usize as usize));
+/// assert!(jumped_from.is_some());
+/// assert_ne!(jumped_from, Some(tail_calls as fn(usize) -> usize as usize));
+/// # Ok::<(), Error>(())
+/// ```
+///
 /// A handler that drops its own ops leaks it, harmlessly: the ops stays registered, calling
 /// nothing, and the handler stays where it was:
 ///
