@@ -23,7 +23,7 @@ import sys
 import time
 
 QEMU = {
-    'arm64': ['qemu-system-aarch64', '-M', 'virt'],
+    'arm64': ['qemu-system-aarch64', '-M', 'virt', '-cpu', 'cortex-a57'],
     # fw_dynamic, not fw_jump: fw_jump puts the device tree 34 MiB above the
     # kernel's load address, inside a debug kernel (KASAN, lockdep), which
     # then clears it with its bss and never prints a line.
@@ -31,9 +31,6 @@ QEMU = {
               '-bios', '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin'],
 }
 CONSOLE = {'arm64': 'ttyAMA0', 'riscv': 'ttyS0'}
-# The CPU unless --cpu names another: arm64's is a core without BTI or
-# pointer authentication, riscv's QEMU's default.
-CPU = {'arm64': 'cortex-a57', 'riscv': None}
 
 INIT_START = 'callops-init: running suite '
 INIT_DONE = 'callops-init: suite {} done'
@@ -93,7 +90,6 @@ def parse_args():
     parser.add_argument('--timeout', type=int, default=900,
                         help='seconds before QEMU is killed')
     parser.add_argument('--smp', type=int, default=2)
-    parser.add_argument('--cpu', help="QEMU's -cpu (default: cortex-a57 on arm64)")
     parser.add_argument('--name', help='the kernel build, first part of every '
                                        'result name (default: the arch)')
     parser.add_argument('--icount', action='store_true',
@@ -131,9 +127,6 @@ def qemu_command(args):
         '-smp', str(args.smp), '-m', '512', '-nographic', '-no-reboot',
         '-net', 'none', '-kernel', args.kernel, '-initrd', args.initrd,
         '-append', ' '.join(append)]
-    cpu = args.cpu or CPU[args.arch]
-    if cpu:
-        cmd += ['-cpu', cpu]
     if args.icount:
         cmd += ['-icount', 'shift=0,sleep=off']
     if args.one_tcg_thread:
