@@ -84,8 +84,7 @@ class Layout:
     """What a patchable entry looks like under one configuration."""
 
     def __init__(self, config):
-        self.arm64 = 'CONFIG_ARM64' in config
-        if self.arm64:
+        if 'CONFIG_ARM64' in config:
             self.nop_kinds = [ARM64_NOP]
             self.bti = config.get('CONFIG_ARM64_BTI_KERNEL') == 'y'
             self.pac = config.get('CONFIG_ARM64_PTR_AUTH_KERNEL') == 'y'
