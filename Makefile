@@ -157,9 +157,10 @@ $(addprefix check-,$(BUILDS)): check-%: deps
 	@$(MAKE) --no-print-directory build-check-$*
 	@$(MAKE) --no-print-directory boot-check-$*
 
-# Record whether a build's kernel and guest build, and whether its Rust
-# functions start the way ftrace expects; its guests boot only if they
-# built, in this make check (the stamp).
+# Record whether a build's kernel and guest build, whether its Rust
+# functions start the way ftrace expects, and on riscv whether the ABI
+# test's tracees take arguments in t2-t6 as the test needs; its guests boot
+# only if they built, in this make check (the stamp).
 $(addprefix build-check-,$(BUILDS)): build-check-%:
 	@rm -f $(BUILD)/$*/.check-built
 	@if $(MAKE) --no-print-directory initramfs-$*; then \
@@ -169,6 +170,11 @@ $(addprefix build-check-,$(BUILDS)): build-check-%:
 		else \
 			$(record) $*.entry-layout FAIL; \
 		fi; \
+		$(if $(filter riscv,$(call arch_of,$*)),if $(HARNESS)/fastcc-args.py $(BUILD)/$*; then \
+			$(record) $*.fastcc-args PASS; \
+		else \
+			$(record) $*.fastcc-args FAIL; \
+		fi;) \
 	else \
 		$(record) $*.build FAIL; \
 	fi

@@ -33,7 +33,10 @@ BENCH_LINE = re.compile(r'# bench module=(?P<module>\S+) relevant=(?P<relevant>\
                         r'irrelevant=(?P<irrelevant>\d+) calls=(?P<calls>\d+) '
                         r'ns=(?P<ns>\d+) call_ops=(?P<call_ops>[01])')
 TOLERANCE = 0.01
-STOCK_FACTOR = 3
+# riscv's call ops cost 56 instructions per call where stock 6.12 costs 160;
+# 10 of them save and restore t2-t6, which stock leaves to the handlers
+# although a traced function may take arguments there.
+STOCK_FACTOR = 2.5
 COMMAND = 'make bench'
 TITLE = 'Cost of ftrace_ops handlers: C and Rust, per architecture'
 

@@ -83,8 +83,10 @@ patch_series() {
 overlay_files() {
 	(cd "$repo" && git ls-files --cached --others --exclude-standard) |
 	while read -r file; do
-		[ -d "$src/${file%%/*}" ] && [ "$file" != "${file%%/*}" ] &&
-			[ -f "$repo/$file" ] && echo "$file"
+		if [ -d "$src/${file%%/*}" ] && [ "$file" != "${file%%/*}" ] &&
+		   [ -f "$repo/$file" ]; then
+			echo "$file"
+		fi
 	done
 }
 

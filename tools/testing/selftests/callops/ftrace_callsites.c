@@ -12,6 +12,23 @@
  *                   again each time)
  *   direct-call     samples/ftrace/ftrace-direct.c's trampoline runs on
  *                   wake_up_process()
+ *   arguments-c     load samples/ftrace/ftrace-ops-abi.c, which fails unless
+ *                   its tracees, with 9 to 16 arguments (in registers the C
+ *                   convention does not use, where the compiler may), get
+ *                   every argument intact while handlers that clobber every
+ *                   caller-saved register trace them
+ *   arguments-rust  the same for Rust functions, with samples/rust/
+ *                   rust_ftrace_ops_abi.rs (u128s, structs by value and
+ *                   through memory, returns in two registers and in memory)
+ *   kprobe-on-callsite
+ *                   a kprobe must not go where ftrace writes: on the ops
+ *                   pointer before a callsite, nor inside the callsite
+ *                   (riscv's jalr at rec->ip + 4); one just after it may
+ *   patching-yields switching the function tracer on and off patches every
+ *                   callsite; a task on the same CPU, waking every
+ *                   millisecond, must not wait for all of it (the kernels
+ *                   here do not preempt: ftrace must reschedule between
+ *                   callsites, FTRACE_MAY_SLEEP)
  *
  * Usage: ftrace_callsites (needs tracefs at /sys/kernel/tracing)
  */
@@ -19,10 +36,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
 
 #include "../kselftest.h"
 #include "check.h"
@@ -32,6 +54,11 @@
 #define TRACEFS		"/sys/kernel/tracing/"
 #define TRACE_MAX	(1024 * 1024)
 #define MODULE_CYCLES	10
+/* The sleeper's period, and how long it sleeps before and after patching. */
+#define SLEEP_NS	1000000L
+#define SETTLE_US	100000
+/* Patching must take this long for a wait shorter than it to mean anything. */
+#define MIN_PATCH_MS	50
 
 static int write_tracefs(const char *file, const char *text)
 {
@@ -50,6 +77,13 @@ static bool test_stress(void)
 {
 	return check(load_module("ftrace-ops-stress", "nr_cycles=1000"), "ftrace-ops-stress") &&
 	       check(unload_module("ftrace-ops-stress"), "removing ftrace-ops-stress");
+}
+
+/* Loads and removes a module that fails to load if its test fails. */
+static bool test_module(const char *name)
+{
+	return check(load_module(name, ""), name) &&
+	       check(unload_module(name), "removing the module");
 }
 
 static bool module_cycle(int cycle)
@@ -96,13 +130,186 @@ static bool test_direct_call(void)
 	return check(unload_module("ftrace-direct"), "removing ftrace-direct") && called;
 }
 
+/* The callsite address (rec->ip) of a function whose name ends in @suffix, or 0. */
+static unsigned long long callsite_of(const char *suffix)
+{
+	static char buf[TRACE_MAX];
+	char *line, *save;
+
+	if (!file_read(TRACEFS "available_filter_functions_addrs", buf, TRACE_MAX))
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *name = strchr(line, ' ');
+		size_t len = name ? strlen(name + 1) : 0;
+
+		if (len >= strlen(suffix) && !strcmp(name + 1 + len - strlen(suffix), suffix))
+			return strtoull(line, NULL, 16);
+	}
+	return 0;
+}
+
+/* Places a kprobe at @addr; 0 or the negative errno of the attempt. */
+static int probe_at(unsigned long long addr)
+{
+	char cmd[64];
+	int ret;
+
+	snprintf(cmd, sizeof(cmd), "p:callops/at 0x%llx", addr);
+	ret = write_tracefs(TRACEFS "kprobe_events", cmd);
+	if (!ret)
+		check(write_tracefs(TRACEFS "kprobe_events", ""), "removing the kprobe");
+	return ret;
+}
+
+/*
+ * The bytes ftrace writes at a callsite, other than rec->ip (which kprobes
+ * leave to ftrace): the ops pointer, and on riscv the rest of the callsite,
+ * from @ip - 8 to @ip + 8 (see Documentation/arch/riscv/ftrace-call-ops.rst).
+ * arm64's ops pointer is the 8-byte aligned doubleword 12 to 16 bytes before
+ * the BL.
+ */
+#if defined(__aarch64__)
+#define RESERVED_START(ip)	(((ip) - 12) & ~7ULL)
+#define RESERVED_END(ip)	(RESERVED_START(ip) + 8)
+#define INSN_ALIGN		4
+#define AFTER_CALLSITE(ip)	((ip) + 4)
+#elif defined(__riscv)
+#define RESERVED_START(ip)	((ip) - 8)
+#define RESERVED_END(ip)	((ip) + 8)
+#define INSN_ALIGN		2
+#define AFTER_CALLSITE(ip)	((ip) + 8)
+#endif
+
+static bool test_kprobe_on_callsite(void)
+{
+	unsigned long long ip = callsite_of("sys_getppid"), addr;
+	bool ok = true;
+	int ret;
+
+	if (!ip) {
+		ksft_print_msg("no callsite of *sys_getppid in available_filter_functions_addrs\n");
+		return false;
+	}
+	for (addr = RESERVED_START(ip); addr < RESERVED_END(ip); addr += INSN_ALIGN) {
+		if (addr == ip)
+			continue;
+		ret = probe_at(addr);
+		if (ret != -EILSEQ) {
+			ksft_print_msg("kprobe at callsite %+d: %s, expected EILSEQ\n",
+				       (int)(addr - ip), ret ? strerror(-ret) : "placed");
+			ok = false;
+		}
+	}
+	return check(probe_at(AFTER_CALLSITE(ip)), "kprobe just after the callsite") && ok;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static bool pin_to_cpu0(void)
+{
+	cpu_set_t cpus;
+
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	return !sched_setaffinity(0, sizeof(cpus), &cpus);
+}
+
+/*
+ * Sleeps SLEEP_NS at a time on CPU 0 until *stop, keeping in *latest_ns the
+ * longest it woke late; exits with 1 if it could not be pinned.
+ */
+static void sleeper(int *stop, long long *latest_ns)
+{
+	struct timespec period = { .tv_nsec = SLEEP_NS };
+
+	if (!pin_to_cpu0())
+		_exit(1);
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+		long long start = now_ns(), late;
+
+		nanosleep(&period, NULL);
+		late = now_ns() - start - SLEEP_NS;
+		if (late > *latest_ns)
+			__atomic_store_n(latest_ns, late, __ATOMIC_RELAXED);
+	}
+	_exit(0);
+}
+
+/* How long writing @tracer to current_tracer took, in ns, or -1. */
+static long long switch_tracer(const char *tracer)
+{
+	long long start = now_ns();
+
+	if (!check(write_tracefs(TRACEFS "current_tracer", tracer), tracer))
+		return -1;
+	return now_ns() - start;
+}
+
+static bool test_patching_yields(void)
+{
+	struct shared { int stop; long long latest_ns; } *shared;
+	long long on_ns, off_ns, patch_ms, latest_ms;
+	int status = 0;
+	pid_t child;
+	bool ok;
+
+	/* The last test: this process stays on CPU 0. */
+	shared = mmap(NULL, sizeof(*shared), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (shared == MAP_FAILED)
+		return check(-errno, "mmap");
+	if (!pin_to_cpu0())
+		return check(-errno, "pinning to CPU 0");
+	child = fork();
+	if (!child)
+		sleeper(&shared->stop, &shared->latest_ns);
+	if (child < 0)
+		return check(-errno, "fork");
+	usleep(SETTLE_US);
+	on_ns = switch_tracer("function");
+	off_ns = on_ns < 0 ? -1 : switch_tracer("nop");
+	usleep(SETTLE_US);
+	__atomic_store_n(&shared->stop, 1, __ATOMIC_RELAXED);
+	ok = waitpid(child, &status, 0) == child && WIFEXITED(status) && !WEXITSTATUS(status);
+	if (!ok)
+		ksft_print_msg("the sleeper failed (status %#x)\n", status);
+	if (on_ns < 0 || off_ns < 0)
+		return false;
+
+	patch_ms = (on_ns > off_ns ? on_ns : off_ns) / 1000000;
+	latest_ms = __atomic_load_n(&shared->latest_ns, __ATOMIC_RELAXED) / 1000000;
+	ksft_print_msg("patching took %lld ms on and %lld ms off\n",
+		       on_ns / 1000000, off_ns / 1000000);
+	ksft_print_msg("the sleeper woke at most %lld ms late\n", latest_ms);
+	if (patch_ms < MIN_PATCH_MS) {
+		ksft_print_msg("patching took under %d ms: too short to tell\n", MIN_PATCH_MS);
+		ok = false;
+	}
+	if (latest_ms * 2 > patch_ms) {
+		ksft_print_msg("the sleeper waited for most of the patching\n");
+		ok = false;
+	}
+	munmap(shared, sizeof(*shared));
+	return ok;
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
-	ksft_set_plan(3);
+	ksft_set_plan(7);
 	ksft_test_result(test_stress(), "stress\n");
 	ksft_test_result(test_module_tracing(), "module-tracing\n");
 	ksft_test_result(test_direct_call(), "direct-call\n");
+	ksft_test_result(test_module("ftrace-ops-abi"), "arguments-c\n");
+	ksft_test_result(test_module("rust_ftrace_ops_abi"), "arguments-rust\n");
+	ksft_test_result(test_kprobe_on_callsite(), "kprobe-on-callsite\n");
+	ksft_test_result(test_patching_yields(), "patching-yields\n");
 	ksft_finished();
 }
