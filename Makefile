@@ -56,6 +56,8 @@ boot_guest = $(HARNESS)/boot.py --arch $(call arch_of,$(1)) --kernel $(call imag
 	--initrd $(call initramfs,$(1)) --kunit $(KUNIT_PY) --name $(1)
 boot = $(call boot_guest,$(1)) --results $(RESULTS)
 record = $(HARNESS)/report.py record $(RESULTS)
+# Every result a complete make check has (see report.py).
+EXPECTED_RESULTS := $(HARNESS)/expected-results
 
 # Benchmarks run under icount, where a guest nanosecond is an instruction.
 # riscv guests hang under icount with two vCPUs, whatever ftrace does (once
@@ -73,6 +75,7 @@ bench_boot = $(call boot_icount,$(1)) --suite bench --command-timeout 3600 \
 	--timeout 1200 --log $(BUILD)/$(1)/bench.log
 
 .PHONY: all run check bench faults deps tree clean check-style check-compile-fail
+.PHONY: check-harness expected-results
 .PHONY: $(foreach a,$(BUILDS),kernel-$(a) guest-$(a) initramfs-$(a) check-$(a))
 .PHONY: $(foreach a,$(BUILDS),build-check-$(a) boot-check-$(a))
 
@@ -144,13 +147,19 @@ check: deps
 	@mkfifo $(BUILD)/check.fifo
 	-@(for build in $(CHECK_BUILDS); do \
 		$(MAKE) --no-print-directory build-check-$$build; echo $$build >&3; \
-	done; exec 3>&-; $(MAKE) --no-print-directory check-style) 3> $(BUILD)/check.fifo & \
+	done; exec 3>&-; $(MAKE) --no-print-directory check-style check-harness) \
+		3> $(BUILD)/check.fifo & \
 	while read build; do \
 		$(MAKE) --no-print-directory boot-check-$$build & \
 	done < $(BUILD)/check.fifo; \
 	wait
 	@rm -f $(BUILD)/check.fifo
-	@$(HARNESS)/report.py summary $(RESULTS) $(HARNESS)/allowed-skips
+	@$(HARNESS)/report.py summary $(RESULTS) $(HARNESS)/allowed-skips $(wildcard $(EXPECTED_RESULTS))
+
+# Write the results make check expects from the last make check, which must
+# have passed: run it after adding, renaming or removing a test.
+expected-results:
+	@$(HARNESS)/report.py expect $(RESULTS) $(EXPECTED_RESULTS)
 
 # One build's part of make check, on its own.
 $(addprefix check-,$(BUILDS)): check-%: deps
@@ -231,6 +240,10 @@ boot_check_debug = $(call boot,$(1)) --suite debug --timeout 3000 --command-time
 	wait
 boot_check_arm64-debug = $(call boot_check_debug,arm64-debug)
 boot_check_riscv-debug = $(call boot_check_debug,riscv-debug)
+
+# The summary's own tests: it must fail each kind of incomplete run.
+check-harness:
+	@$(HARNESS)/report-selftest.py $(RESULTS) || true
 
 check-style: tree
 	@if $(call kmake,arm64) -s rustfmtcheck > $(BUILD)/rustfmtcheck.log 2>&1; then \
