@@ -56,6 +56,8 @@ boot_guest = $(HARNESS)/boot.py --arch $(call arch_of,$(1)) --kernel $(call imag
 	--initrd $(call initramfs,$(1)) --kunit $(KUNIT_PY) --name $(1)
 boot = $(call boot_guest,$(1)) --results $(RESULTS)
 record = $(HARNESS)/report.py record $(RESULTS)
+# $(record_run) NAME COMMAND...: records whether COMMAND exits with 0.
+record_run = $(HARNESS)/report.py run $(RESULTS)
 # Every result a complete make check has (see report.py).
 EXPECTED_RESULTS := $(HARNESS)/expected-results
 
@@ -174,16 +176,9 @@ $(addprefix build-check-,$(BUILDS)): build-check-%:
 	@rm -f $(BUILD)/$*/.check-built
 	@if $(MAKE) --no-print-directory initramfs-$*; then \
 		$(record) $*.build PASS; touch $(BUILD)/$*/.check-built; \
-		if $(HARNESS)/entry-layout.py $(BUILD)/$*; then \
-			$(record) $*.entry-layout PASS; \
-		else \
-			$(record) $*.entry-layout FAIL; \
-		fi; \
-		$(if $(filter riscv,$(call arch_of,$*)),if $(HARNESS)/fastcc-args.py $(BUILD)/$*; then \
-			$(record) $*.fastcc-args PASS; \
-		else \
-			$(record) $*.fastcc-args FAIL; \
-		fi;) \
+		$(record_run) $*.entry-layout $(HARNESS)/entry-layout.py $(BUILD)/$*; \
+		$(if $(filter riscv,$(call arch_of,$*)),$(record_run) $*.fastcc-args \
+			$(HARNESS)/fastcc-args.py $(BUILD)/$*;) \
 	else \
 		$(record) $*.build FAIL; \
 	fi
@@ -246,11 +241,7 @@ check-harness:
 	@$(HARNESS)/report-selftest.py $(RESULTS) || true
 
 check-style: tree
-	@if $(call kmake,arm64) -s rustfmtcheck > $(BUILD)/rustfmtcheck.log 2>&1; then \
-		$(record) style.rustfmtcheck PASS; \
-	else \
-		cat $(BUILD)/rustfmtcheck.log; $(record) style.rustfmtcheck FAIL; \
-	fi
+	@$(record_run) style.rustfmtcheck $(call kmake,arm64) -s rustfmtcheck
 	@$(HARNESS)/checkpatch.sh $(REPO) $(SRC) $(RESULTS)
 	@$(MAKE) --no-print-directory check-compile-fail
 

@@ -248,8 +248,13 @@ def main():
         results.append((f'{args.name}.{args.suite}.guest-clean',
                         'FAIL' if found else 'PASS'))
         failed = [name for name, status in results if status not in ('PASS', 'SKIP')]
-        print(f'{label}: {len(results) - len(failed)} of {len(results)} '
-              f'tests passed in {elapsed:.0f} s (console: {args.log})')
+        skipped = [name for name, status in results if status == 'SKIP']
+        passed = len(results) - len(failed) - len(skipped)
+        print(f'{label}: {passed} of {len(results)} tests passed'
+              f'{f", {len(skipped)} skipped" if skipped else ""} in {elapsed:.0f} s '
+              f'(console: {args.log})')
+        for name in skipped:
+            print(f'{label}: SKIPPED: {name}')
         for kind, line in found:
             print(f'{label}: FAILED: {kind}: {line}')
         for name in failed:

@@ -3,9 +3,13 @@
 """Record test results and sum them up.
 
   report.py record RESULTS NAME PASS|FAIL|SKIP   append one result
+  report.py run RESULTS NAME COMMAND [ARG...]    run COMMAND, append PASS if
+                                                 it exits with 0, else FAIL
   report.py summary RESULTS [ALLOWED_SKIPS [EXPECTED]]
                                                  print "N passed, N failed"
   report.py expect RESULTS EXPECTED              write EXPECTED from a run
+
+"run" exits with 0 whatever the command did: the summary decides.
 
 RESULTS holds one JSON object per line: {"name": ..., "status": ...}; a
 name starts with the kernel build (or other part of the run) it belongs to.
@@ -25,6 +29,7 @@ the results of a run that passed, each family with the count it had.
 import fnmatch
 import json
 import re
+import subprocess
 import sys
 
 # Families of tests whose number changes with the code they test: the
@@ -35,6 +40,13 @@ FAMILIES = [re.compile(r'^(?P<family>[^.]+\.kunit\.rust_doctests_kernel)\.')]
 def record(path, name, status):
     with open(path, 'a') as f:
         f.write(json.dumps({'name': name, 'status': status}) + '\n')
+
+
+def run(path, name, command):
+    # The descriptors stay open: a make among the commands shares the jobserver.
+    status = subprocess.run(command, close_fds=False).returncode
+    record(path, name, 'PASS' if status == 0 else 'FAIL')
+    return 0
 
 
 def read_allowed_skips(path):
@@ -158,6 +170,8 @@ def main(argv):
     if len(argv) == 5 and argv[1] == 'record' and argv[4] in ('PASS', 'FAIL', 'SKIP'):
         record(argv[2], argv[3], argv[4])
         return 0
+    if len(argv) >= 5 and argv[1] == 'run':
+        return run(argv[2], argv[3], argv[4:])
     if len(argv) in (3, 4, 5) and argv[1] == 'summary':
         return summary(*argv[2:])
     if len(argv) == 4 and argv[1] == 'expect':
