@@ -4,7 +4,8 @@
 
 Each case feeds the summary a results file (and expectations) made up for
 it, and records one result in RESULTS: the summary must fail and name the
-cause, or, for the complete run, pass.
+cause (as its only failure, where the cause is one test), or, for the
+complete run, pass.
 
   report-selftest.py RESULTS
 """
@@ -55,9 +56,14 @@ def run_case(results, allowed, must_print):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             status = report.summary(*paths)
+    lines = out.getvalue().splitlines()
     if must_print is None:
         return status == 0, out.getvalue()
-    return status != 0 and must_print in out.getvalue().splitlines(), out.getvalue()
+    if must_print.startswith('FAILED: '):
+        # That failure, and no other: one cause, named once.
+        return status != 0 and [l for l in lines if l.startswith('FAILED: ')] == [must_print], \
+            out.getvalue()
+    return status != 0 and must_print in lines, out.getvalue()
 
 
 def main():
