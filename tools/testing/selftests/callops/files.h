@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 /*
- * Writes @len bytes in one write(2) and closes the file; returns 0 or the
- * negative errno of the write or, if that worked, of the close: a file may
- * finish at close what a write left unfinished.
+ * Opens @path for writing with @flags (O_TRUNC or O_APPEND), writes @len
+ * bytes in one write(2) and closes the file; returns 0 or the negative
+ * errno of the write or, if that worked, of the close: a file may finish
+ * at close what a write left unfinished.
  */
-static inline int file_write(const char *path, const void *data, size_t len)
+static inline int file_write_flags(const char *path, int flags, const void *data, size_t len)
 {
-	int fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	int fd = open(path, O_WRONLY | flags | O_CLOEXEC);
 	ssize_t ret;
 
 	if (fd < 0)
@@ -27,6 +28,12 @@ static inline int file_write(const char *path, const void *data, size_t len)
 	if (close(fd) && !ret)
 		ret = -errno;
 	return ret;
+}
+
+/* file_write_flags() replacing what @path holds. */
+static inline int file_write(const char *path, const void *data, size_t len)
+{
+	return file_write_flags(path, O_TRUNC, data, len);
 }
 
 /*

@@ -74,16 +74,10 @@ static bool trace_has(const char *text)
 	return file_read(TRACEFS "trace", buf, TRACE_MAX) && strstr(buf, text);
 }
 
-static bool test_stress(void)
-{
-	return check(load_module("ftrace-ops-stress", "nr_cycles=1000"), "ftrace-ops-stress") &&
-	       check(unload_module("ftrace-ops-stress"), "removing ftrace-ops-stress");
-}
-
 /* Loads and removes a module that fails to load if its test fails. */
-static bool test_module(const char *name)
+static bool test_module(const char *name, const char *params)
 {
-	return check(load_module(name, ""), name) &&
+	return check(load_module(name, params), name) &&
 	       check(unload_module(name), "removing the module");
 }
 
@@ -152,15 +146,7 @@ static unsigned long long callsite_of(const char *suffix)
 /* Appends @cmd to kprobe_events (truncating it would remove every probe). */
 static int kprobe_events_add(const char *cmd)
 {
-	int fd = open(TRACEFS "kprobe_events", O_WRONLY | O_APPEND | O_CLOEXEC);
-	int ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, cmd, strlen(cmd)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
+	return file_write_flags(TRACEFS "kprobe_events", O_APPEND, cmd, strlen(cmd));
 }
 
 /* Places a kprobe at @addr, and removes it; 0 or the negative errno. */
@@ -340,11 +326,11 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	ksft_print_header();
 	ksft_set_plan(7);
-	ksft_test_result(test_stress(), "stress\n");
+	ksft_test_result(test_module("ftrace-ops-stress", "nr_cycles=1000"), "stress\n");
 	ksft_test_result(test_module_tracing(), "module-tracing\n");
 	ksft_test_result(test_direct_call(), "direct-call\n");
-	ksft_test_result(test_module("ftrace-ops-abi"), "arguments-c\n");
-	ksft_test_result(test_module("rust_ftrace_ops_abi"), "arguments-rust\n");
+	ksft_test_result(test_module("ftrace-ops-abi", ""), "arguments-c\n");
+	ksft_test_result(test_module("rust_ftrace_ops_abi", ""), "arguments-rust\n");
 	ksft_test_result(test_kprobe_on_callsite(), "kprobe-on-callsite\n");
 	ksft_test_result(test_patching_yields(), "patching-yields\n");
 	ksft_finished();
