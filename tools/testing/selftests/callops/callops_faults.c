@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "../kselftest.h"
+#include "clock.h"
 #include "tracer.h"
 
 #define FAIL_NTH	"/proc/thread-self/fail-nth"
@@ -46,15 +47,6 @@
 #define MAX_TRIED	100
 #define TIMEOUT_S	600
 #define LOAD_PARAMS	"filter=vfs_read,*sys_getppid enable=1"
-
-/* Seconds on a clock that only goes forward. */
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /*
  * Makes the allocation failures reach every allocation: sleeping ones and
@@ -280,14 +272,14 @@ static bool run_point(const struct point *point, int fd)
 {
 	int total = allocations(point, fd), tried, i, nth, ret, left;
 	int failed = 0, survived = 0, missed = 0, wrong = 0;
-	double start = now();
+	double start = now_s();
 
 	if (total < 0)
 		return false;
 	tried = total < MAX_TRIED ? total : MAX_TRIED;
 	for (i = 0; i < tried; i++) {
 		nth = nth_to_fail(i, total);
-		if (now() - start > TIMEOUT_S) {
+		if (now_s() - start > TIMEOUT_S) {
 			ksft_print_msg("%s: gave up after %d s, at allocation %d\n", point->name,
 				       TIMEOUT_S, nth);
 			return false;

@@ -50,6 +50,7 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "clock.h"
 #include "tracer.h"
 
 #define ROUNDS		1000
@@ -93,20 +94,10 @@
 #define STATS_HEADER	"#       hits  function"
 #define DROPPED		"# events dropped: "
 
-/* Seconds on a clock that only goes forward. */
-static double now(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts))
-		ksft_exit_fail_msg("clock_gettime: %s\n", strerror(errno));
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Whether TIMEOUT_S went by since @start, saying so for @what. */
 static bool timed_out(double start, const char *what)
 {
-	if (now() - start < TIMEOUT_S)
+	if (now_s() - start < TIMEOUT_S)
 		return false;
 	ksft_print_msg("%s: gave up after %d s\n", what, TIMEOUT_S);
 	return true;
@@ -118,10 +109,10 @@ static bool timed_out(double start, const char *what)
  */
 static bool race_goes_on(const char *what, int rounds, double start, bool *enough)
 {
-	if (rounds < ROUNDS && now() - start < RACE_BUDGET_S)
+	if (rounds < ROUNDS && now_s() - start < RACE_BUDGET_S)
 		return true;
 	*enough = rounds >= MIN_RACE_ROUNDS;
-	ksft_print_msg("%s: %d rounds in %.0f s%s\n", what, rounds, now() - start,
+	ksft_print_msg("%s: %d rounds in %.0f s%s\n", what, rounds, now_s() - start,
 		       *enough ? "" : ", too few");
 	return false;
 }
@@ -234,7 +225,7 @@ static bool bind_mount_after_rmmod(void)
 static bool test_opath_after_rmmod(void)
 {
 	bool enough = false;
-	double start = now();
+	double start = now_s();
 	int i;
 
 	for (i = 0; race_goes_on("opath-after-rmmod", i, start, &enough); i++) {
@@ -265,7 +256,7 @@ static void on_sigterm(int sig)
 static __noreturn void open_enable_loop(struct race *race, const sigset_t *mask)
 {
 	struct sigaction action = { .sa_handler = on_sigterm };
-	double start = now();
+	double start = now_s();
 	char text[16];
 	ssize_t len;
 	long i;
@@ -276,7 +267,7 @@ static __noreturn void open_enable_loop(struct race *race, const sigset_t *mask)
 		snprintf(race->why, sizeof(race->why), "SIGTERM handler: %s", strerror(errno));
 		_exit(1);
 	}
-	for (i = 0; i < CHILD_ROUNDS && now() - start < TIMEOUT_S; i++) {
+	for (i = 0; i < CHILD_ROUNDS && now_s() - start < TIMEOUT_S; i++) {
 		fd = open(DIR "enable", O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			if (errno != ENOENT && errno != ENODEV) {
@@ -315,7 +306,7 @@ static bool unload_retrying(int round, double start)
 	int tries, ret = -EAGAIN;
 
 	/* EWOULDBLOCK is EAGAIN. */
-	for (tries = 0; tries < UNLOAD_TRIES && ret == -EAGAIN && now() - start < TIMEOUT_S;
+	for (tries = 0; tries < UNLOAD_TRIES && ret == -EAGAIN && now_s() - start < TIMEOUT_S;
 	     tries++) {
 		ret = unload_module(MODULE);
 		if (ret == -EAGAIN)
@@ -330,7 +321,7 @@ static bool unload_retrying(int round, double start)
 static bool test_open_racing_rmmod(void)
 {
 	bool enough = false;
-	double start = now();
+	double start = now_s();
 	sigset_t term, old;
 	struct race *race;
 	bool ok = true;
@@ -402,7 +393,7 @@ static char *read_all(const char *path)
 {
 	size_t size = 1 << 20, len = 0;
 	char *text = malloc(size), *bigger;
-	double start = now();
+	double start = now_s();
 	int fd, reads;
 	ssize_t n;
 
@@ -792,24 +783,24 @@ static pid_t long_write(void)
  */
 static bool test_long_write(void)
 {
-	double start = now(), read_start, longest = 0, took;
+	double start = now_s(), read_start, longest = 0, took;
 	int status, reads = 0;
 	pid_t child = long_write();
 	bool ok = child > 0;
 
 	while (ok && waitpid(child, &status, WNOHANG) == 0) {
-		read_start = now();
+		read_start = now_s();
 		if (!read_file(DIR "enable")) {
 			ksft_print_msg("reading enable: %s\n", strerror(errno));
 			ok = false;
 		}
-		if (now() - read_start > longest)
-			longest = now() - read_start;
+		if (now_s() - read_start > longest)
+			longest = now_s() - read_start;
 		reads++;
 		if (timed_out(start, "long-write"))
 			ok = false;
 	}
-	took = now() - start;
+	took = now_s() - start;
 	if (!ok) {
 		if (child > 0)
 			waitpid(child, &status, 0);
@@ -906,7 +897,7 @@ static bool test_user_instance(void)
 static bool write_like_cat(const char *path, const char *text)
 {
 	size_t len = strlen(text), done = 0, chunk;
-	double start = now();
+	double start = now_s();
 	bool ok = true;
 	int fd, writes;
 	ssize_t n;

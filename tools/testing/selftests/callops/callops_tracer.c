@@ -41,12 +41,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sched.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include "cpus.h"
+#include "enabled_functions.h"
 #include "tracer.h"
 
 #define CALLS		1000
@@ -133,19 +135,35 @@ static bool test_bad_writes(void)
 	return ok && check(write_str(DIR "filter", ""), "clearing");
 }
 
-/* getppid() @n times on each CPU of two at once. */
-static void call_getppid_on_two_cpus(int n)
+/* getppid() @n times on each of CPUs 0 and 1, at once. */
+static bool call_getppid_on_two_cpus(int n)
 {
-	pid_t child = fork();
-	cpu_set_t cpus;
+	int *arrived = rendezvous_new(), status;
+	pid_t child;
+	bool ok;
 
-	CPU_ZERO(&cpus);
-	CPU_SET(child ? 0 : 1, &cpus);
-	sched_setaffinity(0, sizeof(cpus), &cpus);
-	call_getppid(n);
-	if (!child)
-		_exit(0);
-	waitpid(child, NULL, 0);
+	if (!check(arrived ? 0 : -errno, "sharing memory"))
+		return false;
+	child = fork();
+	if (!child) {
+		ok = pin_to_cpu(1) && rendezvous(arrived, 2);
+		if (ok)
+			call_getppid(n);
+		_exit(!ok);
+	}
+	ok = check(child > 0 ? 0 : -errno, "fork") &&
+	     check(pin_to_cpu(0) ? 0 : -errno, "pinning to CPU 0");
+	ok = ok && rendezvous(arrived, 2) && call_getppid(n);
+	if (child > 0) {
+		if (!ok)
+			kill(child, SIGKILL);
+		ok &= waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+		      !WEXITSTATUS(status);
+	}
+	if (!ok)
+		ksft_print_msg("the calls did not run on both CPUs at once\n");
+	rendezvous_free(arrived);
+	return ok;
 }
 
 static bool test_counts_c(void)
@@ -173,20 +191,16 @@ static bool test_self_tracing(void)
 
 /*
  * A function only the tracer traces calls it directly from its callsite:
- * enabled_functions names the ops there ("\tops: ").
+ * enabled_functions names, after "ops:", a callback of the tracer.
  */
 static bool test_call_ops(void)
 {
-	char *text, *line, *save;
-	bool direct = false;
+	bool direct;
 
 	if (!check(write_str(DIR "filter", "vfs_read"), "filter") ||
 	    !check(write_str(DIR "enable", "1"), "enabling"))
 		return false;
-	text = read_file(TRACEFS "enabled_functions");
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		if (!strncmp(line, "vfs_read ", 9) && strstr(line, "\tops: "))
-			direct = true;
+	direct = calls_ops_of("vfs_read", MODULE);
 	if (!direct)
 		ksft_print_msg("vfs_read does not call the tracer directly\n");
 	return check(write_str(DIR "enable", "0"), "disabling") &&
@@ -225,28 +239,38 @@ static bool test_events(void)
 
 /*
  * One process switches tracing on and off while another edits the filter
- * and reads stats: afterwards the tracer still does exactly what its files
- * say.
+ * and reads stats, both starting at once, and every write and read works:
+ * afterwards the tracer still does exactly what its files say.
  */
 static bool test_concurrent_writes(void)
 {
-	pid_t child = fork();
-	int i, status;
+	int *arrived = rendezvous_new(), i, status;
+	bool ok = true;
+	pid_t child;
 
-	for (i = 0; i < 200; i++) {
-		if (!child) {
-			write_str(DIR "enable", i % 2 ? "0" : "1");
-		} else {
-			write_str(DIR "filter", i % 2 ? "!vfs_read" : "vfs_read *sys_getppid");
-			read_file(DIR "stats");
-		}
-	}
-	if (!child)
-		_exit(0);
-	if (waitpid(child, &status, 0) != child || !WIFEXITED(status))
+	if (!check(arrived ? 0 : -errno, "sharing memory"))
 		return false;
+	child = fork();
+	if (!child) {
+		ok = rendezvous(arrived, 2);
+		for (i = 0; ok && i < 200; i++)
+			ok = check(write_str(DIR "enable", i % 2 ? "0" : "1"), "toggling enable");
+		_exit(!ok);
+	}
+	ok = check(child > 0 ? 0 : -errno, "fork") && rendezvous(arrived, 2);
+	for (i = 0; ok && i < 200; i++)
+		ok = check(write_str(DIR "filter", i % 2 ? "!vfs_read" : "vfs_read *sys_getppid"),
+			   "editing the filter") &&
+		     check(read_file(DIR "stats") ? 0 : -errno, "reading stats");
+	if (child > 0) {
+		if (!ok)
+			kill(child, SIGKILL);
+		ok &= waitpid(child, &status, 0) == child && WIFEXITED(status) &&
+		      !WEXITSTATUS(status);
+	}
+	rendezvous_free(arrived);
 	if (!check(write_str(DIR "enable", "0"), "disabling") ||
-	    !check(write_str(DIR "filter", "\n"), "clearing"))
+	    !check(write_str(DIR "filter", "\n"), "clearing") || !ok)
 		return false;
 	return trace("*sys_getppid", call_getppid, CALLS) && stats_hits("sys_getppid", CALLS);
 }
@@ -395,12 +419,10 @@ static void run(const char *command, const char *file, const char *text)
 /* How long a getppid() call takes, on average over @n calls. */
 static double getppid_ns(int n)
 {
-	struct timespec start, end;
+	long long start = now_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	call_getppid(n);
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	return ((end.tv_sec - start.tv_sec) * 1e9 + end.tv_nsec - start.tv_nsec) / n;
+	return (double)(now_ns() - start) / n;
 }
 
 /*

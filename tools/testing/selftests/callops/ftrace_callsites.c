@@ -6,12 +6,12 @@
  *                   untraces two functions a thousand times while another
  *                   CPU calls them and fails unless every call is counted
  *   module-tracing  the function tracer, filtered on a module that is not
- *                   loaded yet, traces its functions when it is loaded, in
- *                   ten load/unload cycles, with the module's own ops on one
- *                   of them as well (unloading drops the filter: it is set
- *                   again each time)
+ *                   loaded yet, traces each of the 10 calls of one of its
+ *                   functions when it is loaded, in ten load/unload cycles,
+ *                   with the module's own ops on that function as well
+ *                   (unloading drops the filter: it is set again each time)
  *   direct-call     samples/ftrace/ftrace-direct.c's trampoline runs on
- *                   wake_up_process()
+ *                   each wake_up_process() of this task, ten of them
  *   arguments-c     load samples/ftrace/ftrace-ops-abi.c, which fails unless
  *                   its tracees, with 9 to 16 arguments (in registers the C
  *                   convention does not use, where the compiler may), get
@@ -44,17 +44,25 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "../kselftest.h"
 #include "check.h"
+#include "clock.h"
+#include "cpus.h"
 #include "files.h"
 #include "modules.h"
 
 #define TRACEFS		"/sys/kernel/tracing/"
 #define TRACE_MAX	(1024 * 1024)
 #define MODULE_CYCLES	10
+#define MODULE_CALLS	10
+#define DIRECT_SLEEPS	10
+#define DIRECT_COMM	"callops-direct"
+#define STR_(x)		#x
+#define STR(x)		STR_(x)
 /* The sleeper's period, and how long it sleeps before and after patching. */
 #define SLEEP_NS	1000000L
 #define SETTLE_US	100000
@@ -66,12 +74,21 @@ static int write_tracefs(const char *file, const char *text)
 	return file_write(file, text, strlen(text));
 }
 
-/* Whether the trace buffer holds a line containing @text. */
-static bool trace_has(const char *text)
+/* The number of lines of the trace buffer that contain @text, or -1. */
+static int trace_lines_with(const char *text)
 {
 	static char buf[TRACE_MAX];
+	const char *line, *end;
+	int count = 0;
 
-	return file_read(TRACEFS "trace", buf, TRACE_MAX) && strstr(buf, text);
+	if (!file_read(TRACEFS "trace", buf, TRACE_MAX))
+		return -1;
+	for (line = buf; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		if (memmem(line, end - line, text, strlen(text)))
+			count++;
+	}
+	return count;
 }
 
 /* Loads and removes a module that fails to load if its test fails. */
@@ -81,19 +98,27 @@ static bool test_module(const char *name, const char *params)
 	       check(unload_module(name), "removing the module");
 }
 
+/*
+ * One load of ftrace-ops, which calls tracee_relevant() MODULE_CALLS times:
+ * the function tracer must have a line for each call, no more, no less.
+ */
 static bool module_cycle(int cycle)
 {
-	bool traced;
+	int traced;
 
 	if (!check(write_tracefs(TRACEFS "trace", ""), "clearing trace") ||
 	    !check(write_tracefs(TRACEFS "set_ftrace_filter", "*:mod:ftrace_ops"),
 		   "filter on the module") ||
-	    !check(load_module("ftrace-ops", "nr_function_calls=10 persist=1"), "ftrace-ops"))
+	    !check(load_module("ftrace-ops", "nr_function_calls=" STR(MODULE_CALLS) " persist=1"),
+		   "ftrace-ops"))
 		return false;
-	traced = trace_has("tracee_relevant");
-	if (!traced)
-		ksft_print_msg("cycle %d: no tracee_relevant in the trace\n", cycle);
-	return check(unload_module("ftrace-ops"), "removing ftrace-ops") && traced;
+	/* The function tracer's lines read "FUNCTION <-PARENT". */
+	traced = trace_lines_with(": tracee_relevant <-");
+	if (traced != MODULE_CALLS)
+		ksft_print_msg("cycle %d: %d calls of tracee_relevant traced, not %d\n",
+			       cycle, traced, MODULE_CALLS);
+	return check(unload_module("ftrace-ops"), "removing ftrace-ops") &&
+	       traced == MODULE_CALLS;
 }
 
 static bool test_module_tracing(void)
@@ -110,19 +135,31 @@ static bool test_module_tracing(void)
 	return ok;
 }
 
+/*
+ * ftrace-direct's trampoline logs "waking up COMM-PID" for each call of
+ * wake_up_process(): each of DIRECT_SLEEPS sleeps of this task, renamed
+ * DIRECT_COMM for it, ends in exactly one, from its timer.
+ */
 static bool test_direct_call(void)
 {
-	bool called;
+	char comm[16];
+	int i, called;
+	bool ok;
 
-	if (!check(write_tracefs(TRACEFS "trace", ""), "clearing trace") ||
+	if (!check(prctl(PR_GET_NAME, comm) ? -errno : 0, "reading the task's name") ||
+	    !check(prctl(PR_SET_NAME, DIRECT_COMM) ? -errno : 0, "naming the task") ||
 	    !check(load_module("ftrace-direct", ""), "ftrace-direct"))
 		return false;
-	/* Sleeping has a timer wake this task up, through wake_up_process(). */
-	usleep(10000);
-	called = trace_has("waking up");
-	if (!called)
-		ksft_print_msg("the direct trampoline left no trace\n");
-	return check(unload_module("ftrace-direct"), "removing ftrace-direct") && called;
+	ok = check(write_tracefs(TRACEFS "trace", ""), "clearing trace");
+	for (i = 0; ok && i < DIRECT_SLEEPS; i++)
+		usleep(10000);
+	called = trace_lines_with("waking up " DIRECT_COMM "-");
+	if (ok && called != DIRECT_SLEEPS)
+		ksft_print_msg("%d wake-ups of this task traced, not %d\n", called, DIRECT_SLEEPS);
+	ok = check(unload_module("ftrace-direct"), "removing ftrace-direct") && ok &&
+	     called == DIRECT_SLEEPS;
+	prctl(PR_SET_NAME, comm);
+	return ok;
 }
 
 /* The callsite address (rec->ip) of a function whose name ends in @suffix, or 0. */
@@ -209,23 +246,6 @@ static bool test_kprobe_on_callsite(void)
 	return check(probe_at(AFTER_CALLSITE(ip)), "kprobe just after the callsite") && ok;
 }
 
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static bool pin_to_cpu0(void)
-{
-	cpu_set_t cpus;
-
-	CPU_ZERO(&cpus);
-	CPU_SET(0, &cpus);
-	return !sched_setaffinity(0, sizeof(cpus), &cpus);
-}
-
 /*
  * Sleeps SLEEP_NS at a time on CPU 0 until *stop, keeping in *latest_ns the
  * longest it woke late; exits with 1 if it could not be pinned.
@@ -234,7 +254,7 @@ static void sleeper(int *stop, long long *latest_ns)
 {
 	struct timespec period = { .tv_nsec = SLEEP_NS };
 
-	if (!pin_to_cpu0())
+	if (!pin_to_cpu(0))
 		_exit(1);
 	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
 		long long start = now_ns(), late;
@@ -282,7 +302,7 @@ static bool test_patching_yields(void)
 		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (shared == MAP_FAILED)
 		return check(-errno, "mmap");
-	ok = check(pin_to_cpu0() ? 0 : -errno, "pinning to CPU 0");
+	ok = check(pin_to_cpu(0) ? 0 : -errno, "pinning to CPU 0");
 	child = ok ? fork() : -1;
 	if (!child)
 		sleeper(&shared->stop, &shared->latest_ns);

@@ -49,12 +49,13 @@
 #include <time.h>
 
 #include "../kselftest.h"
+#include "clock.h"
+#include "enabled_functions.h"
 #include "modules.h"
 
 #define MAX_MODULES	8
 #define MAX_POINTS	32
 #define KMSG_RECORD_MAX	8192
-#define ENABLED_FUNCTIONS "/sys/kernel/tracing/enabled_functions"
 #define TRACEE		"tracee_relevant"
 /* Overhead tolerances of -a, in percent. */
 #define MAX_RATIO_PCT	105
@@ -221,21 +222,18 @@ static void kmsg_scan(int fd, bool verbose, struct result *res)
 
 /*
  * Whether ftrace shows the relevant tracee's callsite calling its ops
- * directly: its enabled_functions line then names the ops ("\tops: ").
+ * directly, an ops of @module, the benchmark loaded.
  */
-static bool tracee_calls_ops(void)
+static bool tracee_calls_ops(const char *module)
 {
-	char line[1024];
-	bool found = false;
-	FILE *f = fopen(ENABLED_FUNCTIONS, "r");
+	char name[64], *c;
 
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f))
-		if (strstr(line, TRACEE) && strstr(line, "\tops: "))
-			found = true;
-	fclose(f);
-	return found;
+	snprintf(name, sizeof(name), "%s", module);
+	/* kallsyms names modules as the kernel does, with '_' for '-'. */
+	for (c = name; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return calls_ops_of(TRACEE, name);
 }
 
 /* Load and remove the module once; fill in its result. */
@@ -257,7 +255,7 @@ static bool run_once(const struct options *opts, const char *module,
 		ksft_print_msg("loading %s %s: %s\n", module, params, strerror(-ret));
 		return false;
 	}
-	res->call_ops = tracee_calls_ops();
+	res->call_ops = tracee_calls_ops(module);
 	ret = unload_module(module);
 	kmsg_scan(kmsg, opts->verbose, res);
 	close(kmsg);
@@ -296,9 +294,7 @@ static bool run_point(const struct options *opts, const char *module,
 	unsigned long long best = ~0ULL;
 	unsigned int run;
 	bool call_ops = true;
-	struct timespec start, end;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
+	double start = now_s();
 
 	for (run = 0; run < opts->repeat; run++) {
 		struct result res = { 0 };
@@ -310,11 +306,9 @@ static bool run_point(const struct options *opts, const char *module,
 		call_ops &= res.call_ops;
 	}
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
 	if (!opts->check_count)
 		print_measurement(module, p, opts->calls, best, call_ops);
-	ksft_print_msg("%u+%u took %.2f s\n", p->relevant, p->irrelevant,
-		       end.tv_sec - start.tv_sec + (end.tv_nsec - start.tv_nsec) / 1e9);
+	ksft_print_msg("%u+%u took %.2f s\n", p->relevant, p->irrelevant, now_s() - start);
 	m->ok = true;
 	m->call_ops = call_ops;
 	m->ns_per_call = (double)best / opts->calls;

@@ -87,16 +87,20 @@ static inline bool write_fails(const char *file, const char *text, size_t len, i
 	return ok;
 }
 
-static inline void call_getppid(int n)
+/* The workloads of trace(): each says whether it did all it was asked to. */
+static inline bool call_getppid(int n)
 {
 	while (n--)
 		syscall(SYS_getppid);
+	return true;
 }
 
-static inline void read_enable(int n)
+static inline bool read_enable(int n)
 {
 	while (n--)
-		read_file(DIR "enable");
+		if (!check(read_file(DIR "enable") ? 0 : -errno, "reading enable"))
+			return false;
+	return true;
 }
 
 /* The number of lines of @text that contain @needle. */
@@ -169,14 +173,16 @@ static inline bool filter_is(const char *names)
 }
 
 /* Traces the functions @glob selects while @workload runs @n times. */
-static inline bool trace(const char *glob, void (*workload)(int n), int n)
+static inline bool trace(const char *glob, bool (*workload)(int n), int n)
 {
+	bool ok;
+
 	if (!check(write_str(DIR "filter", glob), glob) ||
 	    !check(write_str(DIR "enable", "1"), "enabling"))
 		return false;
-	workload(n);
+	ok = workload(n);
 	return check(write_str(DIR "enable", "0"), "disabling") &&
-	       check(write_str(DIR "filter", ""), "clearing");
+	       check(write_str(DIR "filter", ""), "clearing") && ok;
 }
 
 /* The number of event lines of getppid() calls in the instance. */

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What ftrace's enabled_functions says of a callsite.  Each line is
+ *
+ *   FUNCTION (COUNT) FLAGS[\ttramp: ...][\tops: OPS (CALLBACK)]
+ *
+ * with module functions as "NAME [MODULE]", and "\tops: ERROR!" when the
+ * callsite calls an ops that ftrace cannot name.
+ */
+#ifndef CALLOPS_ENABLED_FUNCTIONS_H
+#define CALLOPS_ENABLED_FUNCTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ENABLED_FUNCTIONS "/sys/kernel/tracing/enabled_functions"
+
+/*
+ * Whether @field, the FUNCTION of a line, is @function: by its name, with
+ * or without " [MODULE]", or as an identifier of a Rust (v0) symbol, where
+ * it follows its length.
+ */
+static inline bool names_function(const char *field, size_t len, const char *function)
+{
+	size_t name_len = strlen(function);
+	char ident[256];
+
+	if (len >= name_len && !strncmp(field, function, name_len) &&
+	    (len == name_len || field[name_len] == ' '))
+		return true;
+	snprintf(ident, sizeof(ident), "%zu%s", name_len, function);
+	return !strncmp(field, "_R", 2) && memmem(field, len, ident, strlen(ident));
+}
+
+/*
+ * Whether @line shows @function's callsite calling an ops directly whose
+ * callback is a function of @module (its kallsyms name, '_' for '-').
+ */
+static inline bool line_calls_ops_of(const char *line, const char *function, const char *module)
+{
+	const char *count = strstr(line, " ("), *ops = strstr(line, "\tops: ");
+	const char *callback, *end;
+	char suffix[128];
+	size_t len;
+
+	if (!count || !ops || !names_function(line, count - line, function))
+		return false;
+	callback = strrchr(ops, '(');
+	end = callback ? strchr(callback, ')') : NULL;
+	if (!end)
+		return false;
+	len = snprintf(suffix, sizeof(suffix), " [%s]", module);
+	callback++;
+	return end - callback > (long)len && !strncmp(end - len, suffix, len);
+}
+
+/*
+ * Whether enabled_functions shows @function's callsite calling, directly,
+ * an ops whose callback is a function of @module.
+ */
+static inline bool calls_ops_of(const char *function, const char *module)
+{
+	FILE *f = fopen(ENABLED_FUNCTIONS, "r");
+	char line[1024];
+	bool found = false;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = line_calls_ops_of(line, function, module);
+	fclose(f);
+	return found;
+}
+
+#endif /* CALLOPS_ENABLED_FUNCTIONS_H */
