@@ -23,11 +23,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "../kselftest.h"
 #include "check.h"
+#include "cpus.h"
 #include "modules.h"
 
 #define MODULE		"rust_ftrace_unregister_race"
@@ -35,18 +37,20 @@
 
 /*
  * Calls getppid() and getuid() for ever, on @cpu only, counting the rounds
- * in @rounds (shared with the parent).
+ * in @rounds (shared with the parent).  At nice 19: the caller sharing a
+ * CPU with the module's loader runs while the loader waits, and takes
+ * little from it otherwise (at nice 0 it took half, and the 1000 rounds
+ * twice as long).
  */
 static pid_t start_caller(int cpu, unsigned long *rounds)
 {
-	cpu_set_t cpus;
 	pid_t child = fork();
 
 	if (child)
 		return child;
-	CPU_ZERO(&cpus);
-	CPU_SET(cpu, &cpus);
-	if (sched_setaffinity(0, sizeof(cpus), &cpus))
+	if (!pin_to_cpu(cpu))
+		_exit(1);
+	if (setpriority(PRIO_PROCESS, 0, 19))
 		_exit(1);
 	/* The system calls themselves, as in the tracer's tests. */
 	for (;;) {
