@@ -31,6 +31,8 @@
  *                      cat does, in page-sized writes that split names
  *
  * Each test starts and ends with the module loaded, its filter empty.
+ *
+ * Usage: callops_hostile [TEST...]   (all of them by default)
  */
 
 #define _GNU_SOURCE
@@ -974,7 +976,18 @@ static void restore(void)
 	check(write_str(DIR "filter", ""), "clearing");
 }
 
-int main(void)
+/* Whether @name is one of the tests asked for (all, if none is). */
+static bool asked_for(const char *name, int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], name))
+			return true;
+	return argc == 1;
+}
+
+int main(int argc, char **argv)
 {
 	static const struct {
 		const char *name;
@@ -992,13 +1005,20 @@ int main(void)
 		{ "user-instance", test_user_instance },
 		{ "round-trip-large", test_round_trip_large },
 	};
-	unsigned int i;
+	unsigned int i, asked = 0;
 
+	for (i = 0; i < ARRAY_SIZE(tests); i++)
+		asked += asked_for(tests[i].name, argc, argv);
+	if (asked != (argc == 1 ? ARRAY_SIZE(tests) : (unsigned int)argc - 1))
+		ksft_exit_fail_msg("usage: %s [TEST...], with the tests listed in the source\n",
+				   argv[0]);
 	ksft_print_header();
-	ksft_set_plan(ARRAY_SIZE(tests));
+	ksft_set_plan(asked);
 	if (!load(""))
 		ksft_exit_fail_msg("cannot load " MODULE "\n");
 	for (i = 0; i < ARRAY_SIZE(tests); i++) {
+		if (!asked_for(tests[i].name, argc, argv))
+			continue;
 		ksft_test_result(tests[i].run(), "%s\n", tests[i].name);
 		restore();
 	}
