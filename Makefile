@@ -225,11 +225,15 @@ boot_check_riscv-uncompressed = $(call boot,riscv-uncompressed) --suite check --
 # The debug builds: the KUnit tests, the selftests and the sample tracer's
 # tests again under KASAN, lockdep, UBSAN and kmemleak, with fault injection,
 # beside ftrace's startup tests, the graph tracer and kprobes; then the
-# unregister race beside the harness's self-tests of those checkers.  (The
+# unregister race beside the harness's self-tests of those checkers.  In the
+# debug suite's table of allocation failures, as on the page make faults
+# wrote, every failure must leave the tracer as it was.  (The
 # race started with the debug suite, beside the builds and on -cpu max,
 # once left the debug guest stalled in ftrace's startup tests.)
 boot_check_debug = $(call boot,$(1)) --suite debug --timeout 3000 --command-timeout 2400 \
 		--log $(BUILD)/$(1)/debug.log; \
+	$(record_run) $(1).faults-table $(HARNESS)/faults.py --check $(FAULTS_RST) \
+		$(BUILD)/$(1)/debug.log; \
 	$(call boot_race,$(1),2400) & \
 	$(call boot_harness_selftests,$(1),300,$(HARNESS_DEBUG_SELFTESTS)); \
 	wait
