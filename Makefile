@@ -222,21 +222,31 @@ boot_check_riscv = $(call boot_check_arch,riscv)
 # like C among them) and every in-guest test, not the benchmark.
 boot_check_riscv-uncompressed = $(call boot,riscv-uncompressed) --suite check --timeout 2400 \
 	--command-timeout 900 --log $(BUILD)/riscv-uncompressed/check.log
-# The debug builds: the KUnit tests, the selftests and the sample tracer's
-# tests again under KASAN, lockdep, UBSAN and kmemleak, with fault injection,
-# beside ftrace's startup tests, the graph tracer and kprobes; then the
-# unregister race beside the harness's self-tests of those checkers.  In the
-# debug suite's table of allocation failures, as on the page make faults
-# wrote, every failure must leave the tracer as it was.  (The
-# race started with the debug suite, beside the builds and on -cpu max,
-# once left the debug guest stalled in ftrace's startup tests.)
+# The debug builds: the KUnit tests, the ftrace_ops samples and the sample
+# tracer's tests again under KASAN, lockdep, UBSAN and kmemleak, with fault
+# injection, beside ftrace's startup tests, the graph tracer and kprobes;
+# then the unregister race and the callsite tests but the stress test beside
+# the harness's self-tests of those checkers.  In the debug suite's table of allocation
+# failures, as on the page make faults wrote, every failure must leave the
+# tracer as it was.  (The race started with the debug suite, beside the
+# builds and on -cpu max, once left the debug guest stalled in ftrace's
+# startup tests.)
 boot_check_debug = $(call boot,$(1)) --suite debug --timeout 3000 --command-timeout 2400 \
 		--log $(BUILD)/$(1)/debug.log; \
 	$(record_run) $(1).faults-table $(HARNESS)/faults.py --check $(FAULTS_RST) \
 		$(BUILD)/$(1)/debug.log; \
-	$(call boot_race,$(1),2400) & \
+	$(boot_race_$(1)) & \
 	$(call boot_harness_selftests,$(1),300,$(HARNESS_DEBUG_SELFTESTS)); \
 	wait
+# The race and the callsite tests, with one TCG thread (suites/debug-race).
+# arm64-debug is built with BTI, pointer authentication and the shadow call
+# stack (arch/arm64/configs/callops-debug.config) and boots on cortex-a57,
+# which has neither of the first two; these boot on a CPU that enforces both.
+boot_debug_race = $(call boot,$(1)) --suite debug-race --no-kunit --no-ftrace-startup-test \
+	--one-tcg-thread --timeout 2400 --command-timeout 2400 \
+	--log $(BUILD)/$(1)/debug-race.log
+boot_race_arm64-debug = $(call boot_debug_race,arm64-debug) --enforce-bti-pac
+boot_race_riscv-debug = $(call boot_debug_race,riscv-debug)
 boot_check_arm64-debug = $(call boot_check_debug,arm64-debug)
 boot_check_riscv-debug = $(call boot_check_debug,riscv-debug)
 

@@ -31,6 +31,12 @@ QEMU = {
               '-bios', '/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_dynamic.bin'],
 }
 CONSOLE = {'arm64': 'ttyAMA0', 'riscv': 'ttyS0'}
+# A CPU that enforces BTI landing pads and authenticates return addresses
+# (QEMU's own, cheap PAC algorithm), and what a kernel built for them says
+# when it finds them in use.
+ENFORCING_CPU = 'max,pauth-impdef=on'
+ENFORCED = ('CPU features: detected: Branch Target Identification',
+            'CPU features: detected: Address authentication')
 
 INIT_START = 'callops-init: running suite '
 INIT_DONE = 'callops-init: suite {} done'
@@ -99,6 +105,9 @@ def parse_args():
                              'patched code seen at once (see the unregister-race suite)')
     parser.add_argument('--command-timeout', type=int,
                         help='guest seconds each suite command may take (init: 300)')
+    parser.add_argument('--enforce-bti-pac', action='store_true',
+                        help='(arm64) boot on a CPU that enforces BTI and pointer '
+                        'authentication; a test requires the kernel to use both')
     parser.add_argument('--no-kunit', action='store_true',
                         help='skip the KUnit tests built into the kernel')
     parser.add_argument('--no-ftrace-startup-test', action='store_true',
@@ -109,6 +118,8 @@ def parse_args():
     parser.add_argument('--verbose', action='store_true',
                         help='copy the console to stdout while it runs')
     args = parser.parse_args()
+    if args.enforce_bti_pac and args.arch != 'arm64':
+        parser.error('--enforce-bti-pac is for arm64')
     args.name = args.name or args.arch
     return args
 
@@ -131,6 +142,8 @@ def qemu_command(args):
         cmd += ['-icount', 'shift=0,sleep=off']
     if args.one_tcg_thread:
         cmd += ['-accel', 'tcg,thread=single']
+    if args.enforce_bti_pac:
+        cmd[cmd.index('-cpu') + 1] = ENFORCING_CPU
     return cmd
 
 
@@ -247,6 +260,10 @@ def main():
         results = collect_results(args, lines)
         results.append((f'{args.name}.{args.suite}.guest-clean',
                         'FAIL' if found else 'PASS'))
+        if args.enforce_bti_pac:
+            used = all(any(feature in line for line in lines) for feature in ENFORCED)
+            results.append((f'{args.name}.{args.suite}.bti-pac-enforced',
+                            'PASS' if used else 'FAIL'))
         failed = [name for name, status in results if status not in ('PASS', 'SKIP')]
         skipped = [name for name, status in results if status == 'SKIP']
         passed = len(results) - len(failed) - len(skipped)

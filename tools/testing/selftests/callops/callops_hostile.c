@@ -53,6 +53,7 @@
 
 #include "../kselftest.h"
 #include "clock.h"
+#include "named_tests.h"
 #include "tracer.h"
 
 #define ROUNDS		1000
@@ -976,23 +977,9 @@ static void restore(void)
 	check(write_str(DIR "filter", ""), "clearing");
 }
 
-/* Whether @name is one of the tests asked for (all, if none is). */
-static bool asked_for(const char *name, int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], name))
-			return true;
-	return argc == 1;
-}
-
 int main(int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		bool (*run)(void);
-	} tests[] = {
+	static const struct named_test tests[] = {
 		{ "opath-after-rmmod", test_opath_after_rmmod },
 		{ "open-racing-rmmod", test_open_racing_rmmod },
 		{ "slots-reclaimed", test_slots_reclaimed },
@@ -1005,23 +992,11 @@ int main(int argc, char **argv)
 		{ "user-instance", test_user_instance },
 		{ "round-trip-large", test_round_trip_large },
 	};
-	unsigned int i, asked = 0;
 
-	for (i = 0; i < ARRAY_SIZE(tests); i++)
-		asked += asked_for(tests[i].name, argc, argv);
-	if (asked != (argc == 1 ? ARRAY_SIZE(tests) : (unsigned int)argc - 1))
-		ksft_exit_fail_msg("usage: %s [TEST...], with the tests listed in the source\n",
-				   argv[0]);
-	ksft_print_header();
-	ksft_set_plan(asked);
+	plan_named_tests(tests, ARRAY_SIZE(tests), argc, argv);
 	if (!load(""))
 		ksft_exit_fail_msg("cannot load " MODULE "\n");
-	for (i = 0; i < ARRAY_SIZE(tests); i++) {
-		if (!asked_for(tests[i].name, argc, argv))
-			continue;
-		ksft_test_result(tests[i].run(), "%s\n", tests[i].name);
-		restore();
-	}
+	run_named_tests(tests, ARRAY_SIZE(tests), argc, argv, restore);
 	unload_module(MODULE);
 	ksft_finished();
 }

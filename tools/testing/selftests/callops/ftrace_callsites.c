@@ -30,7 +30,8 @@
  *                   here do not preempt: ftrace must reschedule between
  *                   callsites, FTRACE_MAY_SLEEP)
  *
- * Usage: ftrace_callsites (needs tracefs at /sys/kernel/tracing)
+ * Usage: ftrace_callsites [TEST...]   (all of them by default; needs tracefs
+ *                                    at /sys/kernel/tracing)
  */
 
 #define _GNU_SOURCE
@@ -54,6 +55,7 @@
 #include "cpus.h"
 #include "files.h"
 #include "modules.h"
+#include "named_tests.h"
 
 #define TRACEFS		"/sys/kernel/tracing/"
 #define TRACE_MAX	(1024 * 1024)
@@ -341,17 +343,35 @@ out:
 	return ok;
 }
 
-int main(void)
+static bool test_stress(void)
 {
+	return test_module("ftrace-ops-stress", "nr_cycles=1000");
+}
+
+static bool test_arguments_c(void)
+{
+	return test_module("ftrace-ops-abi", "");
+}
+
+static bool test_arguments_rust(void)
+{
+	return test_module("rust_ftrace_ops_abi", "");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct named_test tests[] = {
+		{ "stress", test_stress },
+		{ "module-tracing", test_module_tracing },
+		{ "direct-call", test_direct_call },
+		{ "arguments-c", test_arguments_c },
+		{ "arguments-rust", test_arguments_rust },
+		{ "kprobe-on-callsite", test_kprobe_on_callsite },
+		{ "patching-yields", test_patching_yields },
+	};
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	ksft_print_header();
-	ksft_set_plan(7);
-	ksft_test_result(test_module("ftrace-ops-stress", "nr_cycles=1000"), "stress\n");
-	ksft_test_result(test_module_tracing(), "module-tracing\n");
-	ksft_test_result(test_direct_call(), "direct-call\n");
-	ksft_test_result(test_module("ftrace-ops-abi", ""), "arguments-c\n");
-	ksft_test_result(test_module("rust_ftrace_ops_abi", ""), "arguments-rust\n");
-	ksft_test_result(test_kprobe_on_callsite(), "kprobe-on-callsite\n");
-	ksft_test_result(test_patching_yields(), "patching-yields\n");
+	plan_named_tests(tests, ARRAY_SIZE(tests), argc, argv);
+	run_named_tests(tests, ARRAY_SIZE(tests), argc, argv, NULL);
 	ksft_finished();
 }
