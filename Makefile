@@ -225,8 +225,8 @@ boot_check_riscv-uncompressed = $(call boot,riscv-uncompressed) --suite check --
 # The debug builds: the KUnit tests, the ftrace_ops samples and the sample
 # tracer's tests again under KASAN, lockdep, UBSAN and kmemleak, with fault
 # injection, beside ftrace's startup tests, the graph tracer and kprobes;
-# then the unregister race and the callsite tests but the stress test beside
-# the harness's self-tests of those checkers.  In the debug suite's table of allocation
+# then the unregister race and most callsite tests (suites/debug-race)
+# beside the harness's self-tests of those checkers.  In the debug suite's table of allocation
 # failures, as on the page make faults wrote, every failure must leave the
 # tracer as it was.  (The race started with the debug suite, beside the
 # builds and on -cpu max, once left the debug guest stalled in ftrace's
