@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Whole-file reads and single writes, as tracefs and procfs files want
- * them.
+ * them, and counting the lines read.  Include it after defining
+ * _GNU_SOURCE (for strchrnul() and memmem()).
  */
 #ifndef CALLOPS_FILES_H
 #define CALLOPS_FILES_H
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 /*
@@ -53,6 +55,20 @@ static inline char *file_read(const char *path, char *buf, size_t size)
 	close(fd);
 	buf[total] = '\0';
 	return buf;
+}
+
+/* The number of lines of @text that contain @needle. */
+static inline int count_lines(const char *text, const char *needle)
+{
+	const char *line, *end;
+	int count = 0;
+
+	for (line = text; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		if (memmem(line, end - line, needle, strlen(needle)))
+			count++;
+	}
+	return count;
 }
 
 #endif /* CALLOPS_FILES_H */

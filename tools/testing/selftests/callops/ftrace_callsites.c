@@ -80,17 +80,8 @@ static int write_tracefs(const char *file, const char *text)
 static int trace_lines_with(const char *text)
 {
 	static char buf[TRACE_MAX];
-	const char *line, *end;
-	int count = 0;
 
-	if (!file_read(TRACEFS "trace", buf, TRACE_MAX))
-		return -1;
-	for (line = buf; *line; line = *end ? end + 1 : end) {
-		end = strchrnul(line, '\n');
-		if (memmem(line, end - line, text, strlen(text)))
-			count++;
-	}
-	return count;
+	return file_read(TRACEFS "trace", buf, TRACE_MAX) ? count_lines(buf, text) : -1;
 }
 
 /* Loads and removes a module that fails to load if its test fails. */

@@ -103,20 +103,6 @@ static inline bool read_enable(int n)
 	return true;
 }
 
-/* The number of lines of @text that contain @needle. */
-static inline int count_lines(const char *text, const char *needle)
-{
-	const char *line, *end;
-	int count = 0;
-
-	for (line = text; *line; line = *end ? end + 1 : end) {
-		end = strchrnul(line, '\n');
-		if (memmem(line, end - line, needle, strlen(needle)))
-			count++;
-	}
-	return count;
-}
-
 /*
  * Whether stats lists at least one function whose name contains @needle,
  * and all of them with exactly @hits hits.
