@@ -218,10 +218,13 @@ boot_harness_selftests = for test in $(3); do \
 boot_check_arm64 = $(call boot_check_arch,arm64); \
 	$(call boot_harness_selftests,arm64,60,$(HARNESS_SELFTESTS))
 boot_check_riscv = $(call boot_check_arch,riscv)
-# Without compressed instructions: the KUnit tests (Rust functions traced
-# like C among them) and every in-guest test, not the benchmark.
-boot_check_riscv-uncompressed = $(call boot,riscv-uncompressed) --suite check --timeout 2400 \
-	--command-timeout 900 --log $(BUILD)/riscv-uncompressed/check.log
+# Without compressed instructions, what depends on how functions are
+# compiled: the KUnit tests (Rust functions traced like C among them), the
+# callsite tests and the sample tracer's (suites/uncompressed).  Booted
+# last, it is the end of make check: the hostile-use tests, which do not
+# depend on it, and the benchmark are left to riscv.
+boot_check_riscv-uncompressed = $(call boot,riscv-uncompressed) --suite uncompressed \
+	--timeout 2400 --command-timeout 900 --log $(BUILD)/riscv-uncompressed/check.log
 # The debug builds: the KUnit tests, the ftrace_ops samples and the sample
 # tracer's tests again under KASAN, lockdep, UBSAN and kmemleak, with fault
 # injection, beside ftrace's startup tests, the graph tracer and kprobes;

@@ -126,6 +126,7 @@ static bool relay_output(int fd, long long deadline_ms)
 
 static void run_command(int index, const struct command *cmd, int timeout_s)
 {
+	long long start = now_ms();
 	int pipefd[2], status;
 	bool finished;
 	pid_t pid;
@@ -154,6 +155,8 @@ static void run_command(int index, const struct command *cmd, int timeout_s)
 		printf("    # %s: timed out after %d s\n", cmd->name, timeout_s);
 	}
 	waitpid(pid, &status, 0);
+	/* What each command costs, for keeping make check within its time. */
+	printf("    # %s: %.1f s\n", cmd->name, (now_ms() - start) / 1000.0);
 
 	if (!finished)
 		printf("not ok %d %s\n", index, cmd->name);
