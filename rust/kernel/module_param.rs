@@ -149,12 +149,26 @@ unsafe impl ParamType for bool {
 
 /// The type of a string parameter (C `charp`).
 ///
-/// The value is a NUL-terminated string of at most 1024 bytes that lives until the module is
-/// unloaded.
+/// The value is a NUL-terminated string of at most 1024 bytes.
+///
+/// # Lifetime
+///
+/// The value is `'static` in the sense every `'static` of a loadable module is: it lives as long
+/// as the module's own statics and string literals, not as long as the kernel. The parser copies
+/// a string given at `insmod` into an allocation that the module loader frees with the module's
+/// memory, after the module's `exit` has returned (`module_destroy_params()`); a default is one
+/// of the module's literals; a built-in module's value is never freed. The string is never
+/// replaced while the module runs: a [`KernelParam`] has no sysfs file through which it could be
+/// written, so the old value is never freed under a reader.
+///
+/// So what may keep the string after the module is gone must copy it, as it must copy any of the
+/// module's literals: [`tracefs::Dir::new`](crate::tracefs::Dir::new) and
+/// [`Instance::new`](crate::trace_instance::Instance::new) do, and the files and ops a module
+/// creates are removed, or keep the module loaded, before its memory is freed.
 pub enum Str {}
 
 // SAFETY: `param_ops_charp` stores a `char *` to a NUL-terminated string that stays valid until
-// the parameter is freed with the module, and never stores NULL.
+// the parameter is freed with the module's memory, and never stores NULL.
 unsafe impl ParamType for Str {
     type Storage = *const c_char;
     type Value = &'static CStr;
@@ -162,7 +176,8 @@ unsafe impl ParamType for Str {
 
     unsafe fn load(storage: *const c_char) -> &'static CStr {
         // SAFETY: By the safety requirements, `storage` points to a NUL-terminated string that
-        // outlives every user of the module.
+        // lives as long as the module's memory (see "Lifetime" above), as `'static` does in a
+        // module.
         unsafe { CStr::from_char_ptr(storage) }
     }
 }

@@ -34,6 +34,15 @@ use core::{fmt, ptr::NonNull};
 /// let instance = Instance::new(c_str!("rust_instance_doctest"))?;
 /// assert!(instance.print(0, format_args!("the answer is {}", 42)));
 /// assert_eq!(Instance::new(c_str!("rust_instance_doctest")).err(), Some(EEXIST));
+///
+/// // What `cat /sys/kernel/tracing/instances/rust_instance_doctest/trace` shows: one event,
+/// // the line printed.
+/// let trace = kernel::tracefs::read_to_end(c_str!("instances/rust_instance_doctest/trace"))?;
+/// let mut events = trace
+///     .split(|&c| c == b'\n')
+///     .filter(|line| !line.is_empty() && !line.starts_with(b"#"));
+/// assert!(events.next().is_some_and(|line| line.ends_with(b": the answer is 42")));
+/// assert!(events.next().is_none());
 /// # Ok::<(), Error>(())
 /// ```
 pub struct Instance {

@@ -163,8 +163,15 @@ impl Drop for DirEntry {
 /// }
 ///
 /// let dir = Dir::new(c_str!("rust_tracefs_doctest"), None)?;
-/// let _answer = File::<Answer>::new(c_str!("answer"), 0o444, &dir, Arc::new(42, GFP_KERNEL)?)?;
+/// let answer = File::<Answer>::new(c_str!("answer"), 0o444, &dir, Arc::new(42, GFP_KERNEL)?)?;
 /// assert_eq!(Dir::new(c_str!("rust_tracefs_doctest"), None).err(), Some(EEXIST));
+///
+/// // What `cat /sys/kernel/tracing/rust_tracefs_doctest/answer` shows, and once the file is
+/// // dropped, that it is gone.
+/// let path = c_str!("rust_tracefs_doctest/answer");
+/// assert_eq!(&kernel::tracefs::read_to_end(path)?[..], b"42\n");
+/// drop(answer);
+/// assert_eq!(kernel::tracefs::read_to_end(path).err(), Some(ENOENT));
 /// # Ok::<(), Error>(())
 /// ```
 pub struct Dir(Arc<DirEntry>);
@@ -233,11 +240,12 @@ unsafe impl Sync for Node {}
 /// They are the kernel's, not a module's: the VFS, which reads them from the inode before any
 /// callback can refuse (an `O_PATH` descriptor kept across `rmmod` and reopened, an `open()`
 /// racing module removal), never finds a pointer into an unloaded module. `open()` takes the
-/// reference on the file's module that the VFS would otherwise take.
+/// reference on the file's module that the VFS would otherwise take. Reads go through
+/// `read_iter` alone, so that the kernel can read the files too (`kernel_read()`).
 const FOPS: bindings::file_operations = bindings::file_operations {
     owner: core::ptr::null_mut(),
     open: Some(open),
-    read: Some(bindings::seq_read),
+    read_iter: Some(bindings::seq_read_iter),
     write: Some(write),
     flush: Some(flush),
     llseek: Some(bindings::seq_lseek),
@@ -414,13 +422,13 @@ unsafe extern "C" fn open(inode: *mut bindings::inode, file: *mut bindings::file
 
 /// # Safety
 ///
-/// Called by `seq_read()` with the `seq_file` of an open file.
+/// Called by `seq_read_iter()` with the `seq_file` of an open file.
 unsafe extern "C" fn show(seq: *mut bindings::seq_file, _v: *mut c_void) -> c_int {
     // SAFETY: The file is open during the call.
     let node = unsafe { open_file_of_seq(seq) }.node();
     // INVARIANT: `seq` is that of an open file, in a show callback.
     let mut out = Output {
-        // SAFETY: `seq_read()` passes its `seq_file`, which is never null.
+        // SAFETY: `seq_read_iter()` passes its `seq_file`, which is never null.
         seq: unsafe { NonNull::new_unchecked(seq) },
         _show: PhantomData,
     };
@@ -689,4 +697,78 @@ impl<T: FileOps> Drop for File<T> {
         // dropped next, and `T::OWNER` are only kept by the open files.
         entry.remove();
     }
+}
+
+/// The most [`read_to_end`] reads: more is an error (`EFBIG`).
+#[cfg(CONFIG_RUST_KERNEL_DOCTESTS)]
+const READ_TO_END_LIMIT: usize = 1 << 20;
+
+/// Reads the tracefs file `path`, named from the top of tracefs, to its end, as `cat` would.
+///
+/// For tests, which may run before anything mounts tracefs: the file is opened through a mount
+/// of tracefs of its own, read through the file's own file operations, and released before this
+/// returns. That mount is the one tracefs every mount shares, and like a user's `mount` without
+/// options it resets the options tracefs keeps to show (not the files' owners or modes).
+///
+/// Fails with the error of the open or a read, or with `EFBIG` if the file is larger than 1 MiB.
+///
+/// # Context
+///
+/// Process context; sleeps.
+///
+/// # Examples
+///
+/// See [`Dir`].
+#[cfg(CONFIG_RUST_KERNEL_DOCTESTS)]
+pub fn read_to_end(path: &CStr) -> Result<KVec<u8>> {
+    // SAFETY: The name is NUL-terminated.
+    let fs_type = unsafe { bindings::get_fs_type(c"tracefs".as_ptr()) };
+    if fs_type.is_null() {
+        return Err(ENODEV);
+    }
+    // SAFETY: `fs_type` is referenced; the mount takes its own reference on it. No options.
+    let mount = unsafe {
+        let mount =
+            bindings::vfs_kern_mount(fs_type, 0, c"tracefs".as_ptr(), core::ptr::null_mut());
+        bindings::put_filesystem(fs_type);
+        from_err_ptr(mount)?
+    };
+    let root = bindings::path {
+        mnt: mount,
+        // SAFETY: `mount` is a mount that we hold a reference on.
+        dentry: unsafe { (*mount).mnt_root },
+    };
+    // SAFETY: `root` is valid for the call, `path` is NUL-terminated.
+    let file = unsafe {
+        bindings::file_open_root(&root, path.as_char_ptr(), bindings::O_RDONLY as c_int, 0)
+    };
+    let contents = from_err_ptr(file).and_then(|file| {
+        let mut contents = KVec::new();
+        let mut chunk = [0u8; 256];
+        let mut pos: bindings::loff_t = 0;
+        let read = loop {
+            // SAFETY: `file` is open and referenced; `chunk` is writable for its length.
+            let len = unsafe {
+                bindings::kernel_read(file, chunk.as_mut_ptr().cast(), chunk.len(), &mut pos)
+            };
+            let len = match usize::try_from(len) {
+                Ok(0) => break Ok(()),
+                Ok(len) => len,
+                Err(_) => break Err(Error::from_errno(len as c_int)),
+            };
+            if contents.len() + len > READ_TO_END_LIMIT {
+                break Err(EFBIG);
+            }
+            if let Err(e) = contents.extend_from_slice(&chunk[..len], GFP_KERNEL) {
+                break Err(e.into());
+            }
+        };
+        // SAFETY: We hold the only reference on `file`, which we drop: the file is released
+        // (its `release` has run) when this returns.
+        unsafe { bindings::__fput_sync(file) };
+        read.map(|()| contents)
+    });
+    // SAFETY: We hold a reference on `mount`, which we drop.
+    unsafe { bindings::mntput(mount) };
+    contents
 }

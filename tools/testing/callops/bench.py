@@ -6,8 +6,12 @@ ftrace_ops_bench prints one line per module and configuration:
 
   # bench module=M relevant=R irrelevant=I calls=C ns=T call_ops=0|1
 
+and tracing_cost one per tool that traces getppid():
+
+  # cost tool=T calls=C ns=N
+
 Under "-icount shift=0,sleep=off" a guest nanosecond is a guest instruction,
-so T / C is instructions per call.
+so T / C and N / C are instructions per call.
 
   bench.py rst --json OUT --rst RST [--stock JSONL...] ARCH=LOG...
       write the measurements as JSON lines, and the .rst page with a table
@@ -19,7 +23,7 @@ so T / C is instructions per call.
       and one per arch with a --stock file: 1 relevant ops costs the C
       sample at least STOCK_FACTOR times fewer instructions per call
   bench.py short ARCH=LOG
-      print the table of the configurations "make run" measures
+      print the tables of what "make run" measures
 """
 
 import argparse
@@ -31,7 +35,12 @@ import sys
 
 BENCH_LINE = re.compile(r'# bench module=(?P<module>\S+) relevant=(?P<relevant>\d+) '
                         r'irrelevant=(?P<irrelevant>\d+) calls=(?P<calls>\d+) '
-                        r'ns=(?P<ns>\d+) call_ops=(?P<call_ops>[01])')
+                        r'ns=(?P<ns>\d+) call_ops=(?P<call_ops>[01])'
+                        r'(?: params=(?P<params>\S+))?')
+COST_LINE = re.compile(r'# cost tool=(?P<tool>[\w-]+) calls=(?P<calls>\d+) ns=(?P<ns>\d+)')
+# The tools of tracing_cost, in the order of its table.
+TOOLS = ['untraced', 'function-tracer', 'kprobe-event', 'rust-tracer-counting',
+         'rust-tracer-events']
 TOLERANCE = 0.01
 # riscv's call ops cost 56 instructions per call where stock 6.12 costs 160;
 # 10 of them save and restore t2-t6, which stock leaves to the handlers
@@ -42,14 +51,22 @@ TITLE = 'Cost of ftrace_ops handlers: C and Rust, per architecture'
 
 
 def measurements(arch, log):
-    rows = []
+    """The ftrace_ops_bench rows of a log, then its other rows: tracing_cost's
+    (with a 'tool') and ftrace_ops_bench's with module parameters (with 'params')."""
+    rows, costs = [], []
     with open(log, errors='backslashreplace') as f:
         for line in f:
+            match = COST_LINE.search(line)
+            if match:
+                calls = int(match['calls'])
+                costs.append({'arch': arch, 'tool': match['tool'], 'calls': calls,
+                              'ns_per_call': int(match['ns']) / calls})
+                continue
             match = BENCH_LINE.search(line)
             if not match:
                 continue
             calls = int(match['calls'])
-            rows.append({
+            row = {
                 'arch': arch,
                 'module': match['module'],
                 'relevant': int(match['relevant']),
@@ -57,19 +74,24 @@ def measurements(arch, log):
                 'calls': calls,
                 'ns_per_call': int(match['ns']) / calls,
                 'call_ops': match['call_ops'] == '1',
-            })
-    return rows
+            }
+            if match['params']:
+                costs.append(dict(row, params=match['params']))
+            else:
+                rows.append(row)
+    return rows, costs
 
 
 def load(specs):
-    runs = {}
+    """{arch: ftrace_ops_bench rows}, {arch: tracing_cost rows}."""
+    runs, costs = {}, {}
     for spec in specs:
         arch, log = spec.split('=', 1)
-        rows = measurements(arch, log)
+        rows, costs[arch] = measurements(arch, log)
         if not rows:
             sys.exit(f'bench: no measurements in {log}')
         runs[arch] = rows
-    return runs
+    return runs, costs
 
 
 def load_stock(paths):
@@ -132,6 +154,11 @@ def table_lines(rows):
             if ref and other:
                 ratio = f'{other / ref:.3f}'
         body.append(cells + [ratio])
+    return simple_table(header, body)
+
+
+def simple_table(header, body):
+    """An rst simple table of @header and the rows of @body, as lines."""
     widths = [max(len(c) for c in col) for col in zip(header, *body)]
     rule = '  '.join('=' * w for w in widths)
 
@@ -139,6 +166,34 @@ def table_lines(rows):
         return '  '.join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
 
     return [rule, line(header), rule] + [line(c) for c in body] + [rule]
+
+
+def variant_lines(rows, variants):
+    """The table of the measurements with module parameters, beside those without."""
+    body = []
+    for v in variants:
+        point = (v['relevant'], v['irrelevant'])
+        without = per_call(rows, v['module'], point)
+        extra = v['ns_per_call'] - without if without is not None else None
+        body.append([v['module'], v['params'], f'{point[0]}+{point[1]}',
+                     fmt(v['ns_per_call']), fmt(without), fmt(extra)])
+    return simple_table(['module', 'parameters', 'ops', 'per call', 'without', 'extra'], body)
+
+
+def cost_lines(costs):
+    """The table of tracing_cost: per call, over untraced, over the function tracer's."""
+    per_call = {c['tool']: c['ns_per_call'] for c in costs if 'tool' in c}
+    untraced = per_call.get('untraced')
+    function = per_call.get('function-tracer')
+    body = []
+    for tool in TOOLS:
+        value = per_call.get(tool)
+        extra = value - untraced if value is not None and untraced is not None else None
+        ratio = '-'
+        if tool != 'untraced' and extra is not None and function is not None:
+            ratio = f'{extra / (function - untraced):.3f}'
+        body.append([tool, fmt(value), fmt(extra if tool != 'untraced' else None), ratio])
+    return simple_table(['tool', 'per call', 'overhead', 'function tracer\'s'], body)
 
 
 def plot(arch, rows, path, terminal='svg'):
@@ -183,7 +238,7 @@ def stock_lines(arch, rows, stock):
             f'{now:.1f} here: {before / now:.2f} times fewer.', ''] + table_lines(stock)
 
 
-def rst(runs, plot_dir, rst_path, stock):
+def rst(runs, costs, plot_dir, rst_path, stock):
     out = [
         '.. SPDX-License-Identifier: GPL-2.0',
         '',
@@ -216,6 +271,18 @@ def rst(runs, plot_dir, rst_path, stock):
         'that 100 irrelevant ops add at most 5% to 1 relevant. Where the page',
         'shows stock 6.12 too, it checks that the C sample needs at least',
         f'{STOCK_FACTOR} times fewer instructions per call with 1 relevant ops.',
+        '',
+        'Under each arch\'s tables, what tracing one function costs with each',
+        'tool a user could trace it with: ``getppid()`` called 10000 times, the',
+        'fastest of three runs (``tools/testing/selftests/callops/tracing_cost.c``),',
+        'untraced, with the function tracer filtered on it, with a kprobe event on',
+        'its first instruction, and with the Rust sample tracer',
+        '(``samples/rust/rust_callops_tracer.rs``) counting its calls, then also',
+        'writing an event line for each. The overhead is the cost over untraced,',
+        'and the last column that overhead over the function tracer\'s. Each',
+        'tool must have seen every call; a tool the kernel does not allow on the',
+        'function (riscv keeps kprobes off the callsite ftrace patches) shows',
+        '``-``.',
     ]
     for arch, rows in runs.items():
         direct = all(r['call_ops'] for r in rows if (r['relevant'], r['irrelevant']) == (1, 0))
@@ -229,6 +296,13 @@ def rst(runs, plot_dir, rst_path, stock):
                 '', f'.. kernel-figure:: {svg}',
                 f'   :alt: {arch}: instructions per call against irrelevant ops', '',
                 f'   Instructions per call on {arch}: C (solid) and Rust (dashed).']
+        variants = [c for c in costs.get(arch, []) if 'params' in c]
+        if variants:
+            out += ['', f'The same with module parameters on {arch}, instructions per call,',
+                    'beside the cost without them:', ''] + variant_lines(rows, variants)
+        if any('tool' in c for c in costs.get(arch, [])):
+            out += ['', f'``getppid()`` on {arch}, instructions per call:', ''] + \
+                cost_lines(costs[arch])
         if arch in stock:
             out += stock_lines(arch, rows, stock[arch])
     with open(rst_path, 'w') as f:
@@ -236,7 +310,7 @@ def rst(runs, plot_dir, rst_path, stock):
 
 
 def committed(rst_path):
-    """{arch: {(relevant, irrelevant, module): instructions per call}} of the page."""
+    """{arch: {(relevant, irrelevant, module) or tool: instructions per call}} of the page."""
     tables, arch, modules, prev = {}, None, [], ''
     with open(rst_path) as f:
         for line in f:
@@ -248,6 +322,13 @@ def committed(rst_path):
                 arch = None
             elif cells[:2] == ['relevant', 'irrelevant']:
                 modules = cells[2:-1:2]
+            elif arch and len(cells) == 4 and cells[0] in TOOLS:
+                if cells[1] != '-':
+                    tables.setdefault(arch, {})[cells[0]] = float(cells[1])
+            elif arch and len(cells) == 6 and re.fullmatch(r'\d+\+\d+', cells[2]):
+                relevant, irrelevant = map(int, cells[2].split('+'))
+                key = (cells[0], cells[1], relevant, irrelevant)
+                tables.setdefault(arch, {})[key] = float(cells[3])
             elif arch and len(cells) == 3 + 2 * len(modules) and \
                     all(c.isdigit() for c in cells[:2]):
                 for m, value in zip(modules, cells[2::2]):
@@ -272,7 +353,7 @@ def compare_stock(arch, rows, stock, results):
     return not ok
 
 
-def compare(runs, rst_path, results, stock):
+def compare(runs, costs, rst_path, results, stock):
     expected = committed(rst_path)
     status = 0
     for arch, rows in runs.items():
@@ -281,6 +362,10 @@ def compare(runs, rst_path, results, stock):
         page = expected.get(arch, {})
         measured = {(r['relevant'], r['irrelevant'], r['module']): r['ns_per_call']
                     for r in rows}
+        for c in costs.get(arch, []):
+            key = c['tool'] if 'tool' in c else \
+                (c['module'], c['params'], c['relevant'], c['irrelevant'])
+            measured[key] = c['ns_per_call']
         bad = [f'{k}: page has no row' for k in measured if k not in page]
         bad += [f'{k}: not measured' for k in page if k not in measured]
         for key, value in measured.items():
@@ -311,21 +396,25 @@ def main():
     p.add_argument('logs', nargs=1, metavar='ARCH=CONSOLE_LOG')
     args = parser.parse_args()
 
-    runs = load(args.logs)
+    runs, costs = load(args.logs)
     if args.command == 'rst':
         with open(args.json, 'w') as f:
-            for rows in runs.values():
-                for r in rows:
+            for arch, rows in runs.items():
+                for r in rows + costs[arch]:
                     f.write(json.dumps(r) + '\n')
-        rst(runs, args.plot_dir or os.path.dirname(args.rst), args.rst, load_stock(args.stock))
-        print(f'bench: {sum(map(len, runs.values()))} measurements in {args.json}, '
-              f'page {args.rst}')
+        rst(runs, costs, args.plot_dir or os.path.dirname(args.rst), args.rst,
+            load_stock(args.stock))
+        count = sum(len(runs[a]) + len(costs[a]) for a in runs)
+        print(f'bench: {count} measurements in {args.json}, page {args.rst}')
         return 0
     if args.command == 'compare':
-        return compare(runs, args.rst, args.results, load_stock(args.stock))
+        return compare(runs, costs, args.rst, args.results, load_stock(args.stock))
     for arch, rows in runs.items():
         print(f'{arch}, instructions per call (-icount):')
         print('\n'.join(table_lines(rows)))
+        if any('tool' in c for c in costs[arch]):
+            print(f'{arch}, getppid(), instructions per call (-icount):')
+            print('\n'.join(cost_lines(costs[arch])))
     return 0
 
 

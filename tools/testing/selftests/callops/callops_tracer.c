@@ -53,7 +53,6 @@
 
 #define CALLS		1000
 #define LEAK_CYCLES	100
-#define COST_CALLS	10000
 /* What 100 cycles may grow the kernel's memory use by: 4 kB a cycle. */
 #define LEAK_LIMIT_KB	400
 
@@ -416,37 +415,6 @@ static void run(const char *command, const char *file, const char *text)
 	printf("# %s%s\n", command, ret ? strerror(-ret) : "");
 }
 
-/* How long a getppid() call takes, on average over @n calls. */
-static double getppid_ns(int n)
-{
-	long long start = now_ns();
-
-	call_getppid(n);
-	return (double)(now_ns() - start) / n;
-}
-
-/*
- * What tracing getppid() costs: counting its calls and logging each, then
- * counting only. Under QEMU's -icount shift=0 a nanosecond is an
- * instruction.
- */
-static void show_cost(void)
-{
-	double untraced, logged, counted;
-
-	untraced = getppid_ns(COST_CALLS);
-	write_str(DIR "enable", "1");
-	logged = getppid_ns(COST_CALLS);
-	write_str(DIR "events", "0");
-	counted = getppid_ns(COST_CALLS);
-	write_str(DIR "events", "1");
-	write_str(DIR "enable", "0");
-	printf("# (getppid() %d times: untraced, traced, traced with echo 0 > events)\n",
-	       COST_CALLS);
-	printf("# ns per call: untraced %.1f, counted and logged %.1f, counted only %.1f\n",
-	       untraced, logged, counted);
-}
-
 /* A session with the tracer, printed as a user would type it. */
 static int demo(void)
 {
@@ -475,7 +443,6 @@ static int demo(void)
 		printf("%s\n", line);
 		lines++;
 	}
-	show_cost();
 	printf("# rmmod rust_callops_tracer\n");
 	return unload_module(MODULE) ? 1 : 0;
 }

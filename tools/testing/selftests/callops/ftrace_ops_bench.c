@@ -21,13 +21,15 @@
  * from /dev/kmsg and the module is removed again.  A test fails when the
  * module cannot be loaded or removed, prints no result, or the kernel logs
  * a warning meanwhile.  Tests are named "MODULE R+I", or "MODULE R+I counted"
- * with -k.  Passing tests without -k print their (fastest) measurement as
+ * with -k, followed by PARAMS with -p.  Passing tests without -k print their
+ * (fastest) measurement as
  *
  *   # bench module=M relevant=R irrelevant=I calls=C ns=T call_ops=0|1
  *
  * for the host to tabulate, with "call_ops=1" when ftrace's
  * enabled_functions showed the relevant callsite calling its single ops
- * directly (DYNAMIC_FTRACE_WITH_CALL_OPS).
+ * directly (DYNAMIC_FTRACE_WITH_CALL_OPS), and " params=PARAMS" at the end
+ * with -p.
  *
  * With -a, further tests compare the measurements, the overhead of a
  * configuration being its time per call minus that of 0+0 in the same module:
@@ -278,10 +280,14 @@ static bool run_once(const struct options *opts, const char *module,
 
 /* The line bench.py tabulates (see the top of this file). */
 static void print_measurement(const char *module, const struct point *p, unsigned int calls,
-			      unsigned long long ns, bool call_ops)
+			      unsigned long long ns, bool call_ops, const char *params)
 {
-	ksft_print_msg("bench module=%s relevant=%u irrelevant=%u calls=%u ns=%llu call_ops=%d\n",
-		       module, p->relevant, p->irrelevant, calls, ns, call_ops);
+	char suffix[256] = "";
+
+	if (*params)
+		snprintf(suffix, sizeof(suffix), " params=%s", params);
+	ksft_print_msg("bench module=%s relevant=%u irrelevant=%u calls=%u ns=%llu call_ops=%d%s\n",
+		       module, p->relevant, p->irrelevant, calls, ns, call_ops, suffix);
 }
 
 /*
@@ -307,7 +313,7 @@ static bool run_point(const struct options *opts, const char *module,
 	}
 
 	if (!opts->check_count)
-		print_measurement(module, p, opts->calls, best, call_ops);
+		print_measurement(module, p, opts->calls, best, call_ops, opts->params);
 	ksft_print_msg("%u+%u took %.2f s\n", p->relevant, p->irrelevant, now_s() - start);
 	m->ok = true;
 	m->call_ops = call_ops;
@@ -409,9 +415,10 @@ int main(int argc, char **argv)
 
 			ksft_test_result(run_point(&opts, opts.modules[m], p,
 						   &measurements[m][i]),
-					 "%s %u+%u%s\n", opts.modules[m],
+					 "%s %u+%u%s%s%s\n", opts.modules[m],
 					 p->relevant, p->irrelevant,
-					 opts.check_count ? " counted" : "");
+					 opts.check_count ? " counted" : "",
+					 *opts.params ? " " : "", opts.params);
 		}
 	}
 
