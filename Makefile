@@ -42,6 +42,8 @@ KBUILD_TOOLS := LLVM=1 CLIPPY=1 \
 
 JOBS ?= $(shell nproc)
 arch_of = $(firstword $(subst -, ,$(1)))
+# The arch's directory under arch/.
+srcarch_of = $(patsubst x86_64,x86,$(call arch_of,$(1)))
 flavour_of = $(word 2,$(subst -, ,$(1)))
 kmake = $(MAKE) -j$(JOBS) -C $(SRC) O=$(BUILD)/$(1) ARCH=$(call arch_of,$(1)) $(KBUILD_TOOLS)
 cross_compile = $(cross_compile_$(call arch_of,$(1)))
@@ -77,7 +79,7 @@ bench_boot = $(call boot_icount,$(1)) --suite bench --command-timeout 3600 \
 	--timeout 1200 --log $(BUILD)/$(1)/bench.log
 
 .PHONY: all run check bench faults deps tree clean check-style check-compile-fail
-.PHONY: check-harness expected-results
+.PHONY: check-harness check-x86_64 expected-results
 .PHONY: $(foreach a,$(BUILDS),kernel-$(a) guest-$(a) initramfs-$(a) check-$(a))
 .PHONY: $(foreach a,$(BUILDS),build-check-$(a) boot-check-$(a))
 
@@ -97,7 +99,8 @@ tree: deps
 # Rust silently drops out of the config when the toolchain is unusable, and
 # merge_config.sh only warns about options that did not stick (set, or
 # unset): fail instead.
-fragments = kernel/configs/callops.config arch/$(call arch_of,$(1))/configs/callops.config \
+fragments = kernel/configs/callops.config \
+	$(wildcard arch/$(call srcarch_of,$(1))/configs/callops.config) \
 	$(if $(call flavour_of,$(1)),$(wildcard kernel/configs/callops-$(call flavour_of,$(1)).config \
 		arch/$(call arch_of,$(1))/configs/callops-$(call flavour_of,$(1)).config))
 
@@ -149,7 +152,7 @@ check: deps
 	@mkfifo $(BUILD)/check.fifo
 	-@(for build in $(CHECK_BUILDS); do \
 		$(MAKE) --no-print-directory build-check-$$build; echo $$build >&3; \
-	done; exec 3>&-; $(MAKE) --no-print-directory check-style check-harness) \
+	done; exec 3>&-; $(MAKE) --no-print-directory check-x86_64 check-style check-harness) \
 		3> $(BUILD)/check.fifo & \
 	while read build; do \
 		$(MAKE) --no-print-directory boot-check-$$build & \
@@ -252,6 +255,16 @@ boot_race_arm64-debug = $(call boot_debug_race,arm64-debug) --enforce-bti-pac
 boot_race_riscv-debug = $(call boot_debug_race,riscv-debug)
 boot_check_arm64-debug = $(call boot_check_debug,arm64-debug)
 boot_check_riscv-debug = $(call boot_check_debug,riscv-debug)
+
+# x86_64, where most Rust-for-Linux users are and which has neither call ops
+# nor ftrace_regs_get_return_address(): the kernel crate, its doctests and
+# the Rust samples must compile (the same config; not booted).
+check-x86_64: tree
+	@if $(MAKE) --no-print-directory $(BUILD)/x86_64/.config; then \
+		$(record_run) x86_64.rust-builds $(call kmake,x86_64) -s rust/ samples/rust/; \
+	else \
+		$(record) x86_64.rust-builds FAIL; \
+	fi
 
 # The summary's own tests: it must fail each kind of incomplete run.
 check-harness:

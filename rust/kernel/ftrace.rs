@@ -95,6 +95,7 @@ pub trait FtraceHandler: Sync + 'static {
 ///         }
 ///         self.stack_pointer.store(regs.stack_pointer(), Ordering::Relaxed);
 ///         self.instruction_pointer.store(regs.instruction_pointer(), Ordering::Relaxed);
+///         #[cfg(any(CONFIG_ARM64, CONFIG_RISCV))]
 ///         self.return_address.store(regs.return_address(), Ordering::Relaxed);
 ///     }
 /// }
@@ -103,6 +104,7 @@ pub trait FtraceHandler: Sync + 'static {
 /// let function = sum as fn(usize, usize, usize, usize, usize, usize, usize, usize) -> usize;
 /// ops.add_filter_function(function as usize)?;
 /// ops.register()?;
+/// #[cfg(any(CONFIG_ARM64, CONFIG_RISCV))]
 /// let caller_sp: usize;
 /// // SAFETY: Only reads the stack pointer, which stays as it is until the call below returns.
 /// #[cfg(CONFIG_ARM64)]
@@ -120,14 +122,20 @@ pub trait FtraceHandler: Sync + 'static {
 ///     assert_eq!(argument.load(Ordering::Relaxed), 11 + n);
 /// }
 /// assert_eq!(seen.past_registers.load(Ordering::Relaxed), 0);
-/// // The traced function has not pushed anything yet.
-/// assert_eq!(seen.stack_pointer.load(Ordering::Relaxed), caller_sp);
-/// // Right after the call ftrace patched in at the callsite: one instruction on arm64, an
-/// // `auipc` and `jalr` pair on riscv.
-/// let callsite_size = if cfg!(CONFIG_ARM64) { 4 } else { 8 };
-/// assert_eq!(seen.instruction_pointer.load(Ordering::Relaxed), ip + callsite_size);
-/// assert_eq!(seen.return_address.load(Ordering::Relaxed), seen.parent_ip.load(Ordering::Relaxed));
 /// assert_ne!(seen.parent_ip.load(Ordering::Relaxed), 0);
+/// // Where the traced function's stack, callsite and return address are, on the arches whose
+/// // callsites this crate knows.
+/// #[cfg(any(CONFIG_ARM64, CONFIG_RISCV))]
+/// {
+///     // The traced function has not pushed anything yet.
+///     assert_eq!(seen.stack_pointer.load(Ordering::Relaxed), caller_sp);
+///     // Right after the call ftrace patched in at the callsite: one instruction on arm64, an
+///     // `auipc` and `jalr` pair on riscv.
+///     let callsite_size = if cfg!(CONFIG_ARM64) { 4 } else { 8 };
+///     assert_eq!(seen.instruction_pointer.load(Ordering::Relaxed), ip + callsite_size);
+///     let return_address = seen.return_address.load(Ordering::Relaxed);
+///     assert_eq!(return_address, seen.parent_ip.load(Ordering::Relaxed));
+/// }
 /// # Ok::<(), Error>(())
 /// ```
 ///

@@ -67,7 +67,9 @@ impl Instance {
     pub fn new(name: &CStr) -> Result<Self> {
         // SAFETY: `name` is NUL-terminated; the empty list of systems creates no event
         // directories.
-        let tr = unsafe { bindings::trace_array_create_new(name.as_char_ptr(), c"".as_ptr()) };
+        let tr = unsafe {
+            bindings::trace_array_create_new(name.as_char_ptr(), crate::c_str!("").as_char_ptr())
+        };
         let tr = crate::error::from_err_ptr(tr)?;
         // INVARIANT: `trace_array_create_new()` returns the instance with a reference taken.
         let instance = Self {
@@ -93,7 +95,7 @@ impl Instance {
             bindings::trace_array_printk(
                 self.tr.as_ptr(),
                 ip,
-                c"%pA\n".as_ptr(),
+                crate::c_str!("%pA\n").as_char_ptr(),
                 core::ptr::from_ref(&args).cast::<core::ffi::c_void>(),
             )
         };

@@ -722,14 +722,18 @@ const READ_TO_END_LIMIT: usize = 1 << 20;
 #[cfg(CONFIG_RUST_KERNEL_DOCTESTS)]
 pub fn read_to_end(path: &CStr) -> Result<KVec<u8>> {
     // SAFETY: The name is NUL-terminated.
-    let fs_type = unsafe { bindings::get_fs_type(c"tracefs".as_ptr()) };
+    let fs_type = unsafe { bindings::get_fs_type(crate::c_str!("tracefs").as_char_ptr()) };
     if fs_type.is_null() {
         return Err(ENODEV);
     }
     // SAFETY: `fs_type` is referenced; the mount takes its own reference on it. No options.
     let mount = unsafe {
-        let mount =
-            bindings::vfs_kern_mount(fs_type, 0, c"tracefs".as_ptr(), core::ptr::null_mut());
+        let mount = bindings::vfs_kern_mount(
+            fs_type,
+            0,
+            crate::c_str!("tracefs").as_char_ptr(),
+            core::ptr::null_mut(),
+        );
         bindings::put_filesystem(fs_type);
         from_err_ptr(mount)?
     };
