@@ -47,28 +47,28 @@ static int calls = DEFAULT_CALLS, runs = DEFAULT_RUNS;
 /* getppid()'s entry point, as available_filter_functions names it. */
 static char getppid_symbol[MAX_NAME];
 
-static bool ends_with(const char *text, const char *suffix)
-{
-	size_t len = strlen(text), suffix_len = strlen(suffix);
-
-	return len >= suffix_len && !strcmp(text + len - suffix_len, suffix);
-}
-
-/* Finds getppid()'s entry point: the one function named "*sys_getppid". */
+/*
+ * Finds getppid()'s entry point: the one function "*sys_getppid" selects
+ * in set_ftrace_filter, which ftrace matches against every function
+ * (available_filter_functions may not fit in buf).
+ */
 static bool find_getppid(void)
 {
-	char *text = read_file(TRACEFS "available_filter_functions"), *line, *save;
-	int found = 0;
+	char *text, *end;
+	bool ok;
 
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!ends_with(line, "sys_getppid"))
-			continue;
-		snprintf(getppid_symbol, sizeof(getppid_symbol), "%s", line);
-		found++;
+	ok = check(write_str(TRACEFS "set_ftrace_filter", "*sys_getppid"), "set_ftrace_filter");
+	text = ok ? read_file(TRACEFS "set_ftrace_filter") : NULL;
+	end = text ? strchr(text, '\n') : NULL;
+	if (!end || end[1] || end - text >= MAX_NAME) {
+		ksft_print_msg("*sys_getppid selects \"%s\", expected one function\n",
+			       text ? text : "");
+		ok = false;
+	} else {
+		*end = '\0';
+		snprintf(getppid_symbol, sizeof(getppid_symbol), "%s", text);
 	}
-	if (found != 1)
-		ksft_print_msg("%d functions named *sys_getppid, expected 1\n", found);
-	return found == 1;
+	return check(write_str(TRACEFS "set_ftrace_filter", ""), "set_ftrace_filter") && ok;
 }
 
 /*
