@@ -268,7 +268,7 @@ check-x86_64: tree
 
 # The summary's own tests: it must fail each kind of incomplete run.
 check-harness:
-	@$(HARNESS)/report-selftest.py $(RESULTS) || true
+	@$(HARNESS)/report-selftest.py $(RESULTS) $(KUNIT_PY) || true
 
 check-style: tree
 	@$(record_run) style.rustfmtcheck $(call kmake,arm64) -s rustfmtcheck

@@ -220,8 +220,36 @@ def leaves(group, prefix):
         yield f'{prefix}.{name}', case['status']
 
 
+# A result line of a KTAP document's own tests, not indented (a subtest's is).
+TOP_RESULT = re.compile(r'^(?P<not>not )?ok \d+ (?P<name>[^#]*?)\s*(?:#\s*(?P<directive>\S*).*)?$')
+
+
+def group_results(tree, doc, prefix):
+    """(name, status) of each test of @doc that has subtests, from its own result line.
+
+    kunit.py's JSON keeps the results of the tests without subtests only: a
+    command of the suite whose subtests all passed but that failed itself
+    (non-zero exit, signal, time-out after its last subtest) would be lost.
+    """
+    own = {}
+    for line in doc:
+        match = TOP_RESULT.match(line)
+        if match:
+            status = 'FAIL' if match['not'] else \
+                'SKIP' if (match['directive'] or '').upper() == 'SKIP' else 'PASS'
+            own.setdefault(match['name'], []).append(status)
+    results = []
+    for group in tree.get('sub_groups', []):
+        statuses = own.get(group['name'], [])
+        # Groups of one name (a command twice in a suite) in the order they ran.
+        status = statuses.pop(0) if statuses else 'FAIL'
+        results.append((f'{prefix}.{group["name"]}', status))
+    return results
+
+
 def collect_results(args, lines):
-    """KUnit results printed during boot, then the suite's KTAP results."""
+    """KUnit results printed during boot, then the suite's KTAP results, each
+    group's own result (see group_results()) among them."""
     start = next((i for i, line in enumerate(lines) if INIT_START in line),
                  len(lines))
     workdir = os.path.dirname(os.path.abspath(args.log))
@@ -236,6 +264,7 @@ def collect_results(args, lines):
             results.append((f'{args.name}.{name}', 'FAIL'))
             continue
         results += list(leaves(tree, f'{args.name}.{name}'))
+        results += group_results(tree, doc, f'{args.name}.{name}')
     return results
 
 

@@ -5,11 +5,13 @@
 Each case feeds the summary a results file (and expectations) made up for
 it, and records one result in RESULTS: the summary must fail and name the
 cause (as its only failure, where the cause is one test), or, for the
-complete run, pass.
+complete run, pass.  The console cases first turn a made-up suite's console
+into results the way boot.py does, with kunit.py.
 
-  report-selftest.py RESULTS
+  report-selftest.py RESULTS KUNIT_PY
 """
 
+import argparse
 import contextlib
 import importlib.util
 import io
@@ -18,9 +20,17 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location('report', os.path.join(HERE, 'report.py'))
-report = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(report)
+
+
+def load(module):
+    spec = importlib.util.spec_from_file_location(module, os.path.join(HERE, f'{module}.py'))
+    loaded = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loaded)
+    return loaded
+
+
+report = load('report')
+boot = load('boot')
 
 EXPECTED = '''a.check.one
 a.check.two
@@ -45,12 +55,51 @@ CASES = {
 }
 
 
-def run_case(results, allowed, must_print):
+# A suite of two commands, each with two subtests that pass, as init prints it.
+CONSOLE = '''callops-init: running suite check
+KTAP version 1
+1..2
+    TAP version 13
+    1..2
+    ok 1 first
+    ok 2 second
+{status} 1 one
+    TAP version 13
+    1..2
+    ok 1 first
+    ok 2 second
+ok 2 two
+callops-init: suite check done
+'''
+CONSOLE_EXPECTED = '''a.check.one
+a.check.one.first
+a.check.one.second
+a.check.two
+a.check.two.first
+a.check.two.second
+'''
+# name: (status of the first command, what the summary must print, or None)
+CONSOLE_CASES = {
+    'console-complete-run-passes': ('ok', None),
+    # A non-zero exit, a signal or a time-out after the command's last subtest.
+    'command-fails-after-its-subtests': ('    # one: exit status 1\nnot ok', 'FAILED: a.check.one'),
+}
+
+
+def console_results(console, kunit):
+    """The results boot.py takes from @console, a suite "check" of build "a"."""
+    with tempfile.TemporaryDirectory() as tmp:
+        args = argparse.Namespace(name='a', suite='check', log=os.path.join(tmp, 'check.log'),
+                                  kunit=kunit, no_kunit=True)
+        return boot.collect_results(args, console.split('\n'))
+
+
+def run_case(results, allowed, must_print, expected=EXPECTED):
     with tempfile.TemporaryDirectory() as tmp:
         paths = [os.path.join(tmp, name) for name in ('results', 'allowed', 'expected')]
         for (name, status) in results:
             report.record(paths[0], name, status)
-        for path, text in zip(paths[1:], (allowed, EXPECTED)):
+        for path, text in zip(paths[1:], (allowed, expected)):
             with open(path, 'w') as f:
                 f.write(text)
         out = io.StringIO()
@@ -67,10 +116,15 @@ def run_case(results, allowed, must_print):
 
 
 def main():
-    results = sys.argv[1]
+    results, kunit = sys.argv[1:3]
+    cases = [(case, rows, allowed, must_print, EXPECTED)
+             for case, (rows, allowed, must_print) in CASES.items()]
+    cases += [(case, console_results(CONSOLE.format(status=status), kunit), '', must_print,
+               CONSOLE_EXPECTED)
+              for case, (status, must_print) in CONSOLE_CASES.items()]
     failed = 0
-    for case, (rows, allowed, must_print) in CASES.items():
-        ok, out = run_case(rows, allowed, must_print)
+    for case, rows, allowed, must_print, expected in cases:
+        ok, out = run_case(rows, allowed, must_print, expected)
         if not ok:
             failed += 1
             print(f'report-selftest: {case}: expected {must_print or "a pass"}, got:\n{out}')
