@@ -71,11 +71,8 @@ static bool find_getppid(void)
 	return check(write_str(TRACEFS "set_ftrace_filter", ""), "set_ftrace_filter") && ok;
 }
 
-/*
- * How long the fastest of the runs of getppid() calls took, in
- * nanoseconds; printed for @tool.
- */
-static long long measure(const char *tool)
+/* Prints for @tool how long the fastest of the runs of getppid() calls took. */
+static void measure(const char *tool)
 {
 	long long best = 0, start, took;
 	int run;
@@ -88,7 +85,6 @@ static long long measure(const char *tool)
 			best = took;
 	}
 	ksft_print_msg("cost tool=%s calls=%d ns=%lld\n", tool, calls, best);
-	return best;
 }
 
 /* A number that follows @label in the file @path, or -1. */
@@ -119,17 +115,28 @@ static bool buffer_took_every_call(const char *dir, const char *tool)
 	return true;
 }
 
+/*
+ * Measures @tool, which writes an event of each call into the buffer of
+ * the instance at @dir, and checks that it did.
+ */
+static bool measure_events(const char *dir, const char *tool)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%strace", dir);
+	if (!check(write_str(path, ""), "emptying trace"))
+		return false;
+	measure(tool);
+	return buffer_took_every_call(dir, tool);
+}
+
 static bool function_tracer(void)
 {
 	bool ok;
 
 	ok = check(write_str(TRACEFS "set_ftrace_filter", getppid_symbol), "set_ftrace_filter") &&
 	     check(write_str(TRACEFS "current_tracer", "function"), "current_tracer") &&
-	     check(write_str(TRACEFS "trace", ""), "emptying trace");
-	if (ok) {
-		measure("function-tracer");
-		ok = buffer_took_every_call(TRACEFS, "function-tracer");
-	}
+	     measure_events(TRACEFS, "function-tracer");
 	return check(write_str(TRACEFS "current_tracer", "nop"), "current_tracer") &&
 	       check(write_str(TRACEFS "set_ftrace_filter", ""), "set_ftrace_filter") && ok;
 }
@@ -148,12 +155,8 @@ static bool kprobe_event(void)
 			       strerror(-ret));
 		return true;
 	}
-	ok = check(write_str(TRACEFS "trace", ""), "emptying trace") &&
-	     check(write_str(TRACEFS "events/" KPROBE_EVENT "/enable", "1"), "enabling");
-	if (ok) {
-		measure("kprobe-event");
-		ok = buffer_took_every_call(TRACEFS, "kprobe-event");
-	}
+	ok = check(write_str(TRACEFS "events/" KPROBE_EVENT "/enable", "1"), "enabling") &&
+	     measure_events(TRACEFS, "kprobe-event");
 	return check(write_str(TRACEFS "events/" KPROBE_EVENT "/enable", "0"), "disabling") &&
 	       check(file_write_flags(TRACEFS "kprobe_events", O_APPEND, "-:" KPROBE_EVENT,
 				      strlen("-:" KPROBE_EVENT)), "removing the kprobe") && ok;
@@ -172,11 +175,7 @@ static bool rust_tracer(void)
 	if (ok) {
 		measure("rust-tracer-counting");
 		ok = check(write_str(DIR "events", "1"), "events on") &&
-		     check(write_str(INSTANCE "trace", ""), "emptying trace");
-	}
-	if (ok) {
-		measure("rust-tracer-events");
-		ok = buffer_took_every_call(INSTANCE, "rust-tracer-events");
+		     measure_events(INSTANCE, "rust-tracer-events");
 	}
 	ok = check(write_str(DIR "enable", "0"), "disabling") && ok;
 	/* Both measurements counted, and nothing else. */
