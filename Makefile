@@ -189,8 +189,9 @@ $(addprefix build-check-,$(BUILDS)): build-check-%:
 $(addprefix boot-check-,$(BUILDS)): boot-check-%:
 	@if [ -e $(BUILD)/$*/.check-built ]; then $(boot_check_$*); fi
 
-# FtraceOps::unregister() racing handlers on every CPU, in a guest of its
-# own with one TCG thread (see suites/race).  $(call boot_race,BUILD,SECONDS)
+# FtraceOps::unregister() racing handlers on every CPU, and the callsite
+# stress test, in a guest of their own with one TCG thread (see
+# suites/race).  $(call boot_race,BUILD,SECONDS)
 boot_race = $(call boot,$(1)) --suite race --no-kunit --no-ftrace-startup-test --one-tcg-thread \
 	--timeout $(2) --command-timeout $(2) --log $(BUILD)/$(1)/race.log
 
@@ -223,13 +224,15 @@ boot_check_arm64 = $(call boot_check_arch,arm64); \
 boot_check_riscv = $(call boot_check_arch,riscv)
 # Without compressed instructions, what depends on how functions are
 # compiled: the KUnit tests (Rust functions traced like C among them), the
-# callsite tests and the sample tracer's (suites/uncompressed).  Booted
-# last, it is the end of make check: the hostile-use tests, which do not
-# depend on it, and the benchmark are left to riscv.  It takes about 2
-# minutes alone: 20 minutes is a hang (once, beside the other guests, this
-# guest printed nothing after OpenSBI, and was only killed at 40).
+# callsite tests and the sample tracer's (suites/uncompressed), with one TCG
+# thread for the stress test.  Booted last, it is the end of make check:
+# the hostile-use tests, which do not depend on it, and the benchmark are
+# left to riscv.  It takes about 2 minutes alone: 20 minutes is a hang
+# (once, beside the other guests, this guest printed nothing after OpenSBI,
+# and was only killed at 40).
 boot_check_riscv-uncompressed = $(call boot,riscv-uncompressed) --suite uncompressed \
-	--timeout 1200 --command-timeout 900 --log $(BUILD)/riscv-uncompressed/check.log
+	--one-tcg-thread --timeout 1200 --command-timeout 900 \
+	--log $(BUILD)/riscv-uncompressed/check.log
 # The debug builds: the KUnit tests, the ftrace_ops samples and the sample
 # tracer's tests again under KASAN, lockdep, UBSAN and kmemleak, with fault
 # injection, beside ftrace's startup tests, the graph tracer and kprobes;

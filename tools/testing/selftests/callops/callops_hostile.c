@@ -109,7 +109,7 @@ static bool timed_out(double start, const char *what)
  * slowly (riscv beside a kernel build: a round can take half a second).
  * Fewer than MIN_RACE_ROUNDS fails, unless no more were asked for.
  */
-static int race_rounds = ROUNDS;
+static long race_rounds = ROUNDS;
 
 /*
  * Whether a race started at @start, @rounds rounds in, goes on; when it
@@ -997,21 +997,7 @@ int main(int argc, char **argv)
 		{ "user-instance", test_user_instance },
 		{ "round-trip-large", test_round_trip_large },
 	};
-	char *end;
-	long rounds;
-
-	if (argc > 2 && !strcmp(argv[1], "--rounds")) {
-		errno = 0;
-		rounds = strtol(argv[2], &end, 10);
-		if (errno || end == argv[2] || *end || rounds <= 0 || rounds > ROUNDS)
-			ksft_exit_fail_msg("--rounds: %s is not a number of rounds up to %d\n",
-					   argv[2], ROUNDS);
-		race_rounds = rounds;
-		/* The test names follow, as if they were the first arguments. */
-		argv[2] = argv[0];
-		argc -= 2;
-		argv += 2;
-	}
+	take_count_option(&argc, &argv, "--rounds", ROUNDS, &race_rounds);
 	plan_named_tests(tests, ARRAY_SIZE(tests), argc, argv);
 	if (!load(""))
 		ksft_exit_fail_msg("cannot load " MODULE "\n");

@@ -4,7 +4,8 @@
  *
  *   stress          load samples/ftrace/ftrace-ops-stress.c, which traces and
  *                   untraces two functions a thousand times while another
- *                   CPU calls them and fails unless every call is counted
+ *                   CPU calls them, and fails if a call made while traced
+ *                   is not seen or one made while untraced is
  *   module-tracing  the function tracer, filtered on a module that is not
  *                   loaded yet, traces each of the 10 calls of one of its
  *                   functions when it is loaded, in ten load/unload cycles,
@@ -30,8 +31,11 @@
  *                   here do not preempt: ftrace must reschedule between
  *                   callsites, FTRACE_MAY_SLEEP)
  *
- * Usage: ftrace_callsites [TEST...]   (all of them by default; needs tracefs
- *                                    at /sys/kernel/tracing)
+ * Usage: ftrace_callsites [--stress-cycles N] [TEST...]
+ *   --stress-cycles N  stress's cycles (1000 by default; fewer on the debug
+ *                      kernels, where each takes a third of a second)
+ *   TEST...            the tests to run (all of them by default)
+ * It needs tracefs at /sys/kernel/tracing.
  */
 
 #define _GNU_SOURCE
@@ -59,6 +63,7 @@
 
 #define TRACEFS		"/sys/kernel/tracing/"
 #define TRACE_MAX	(1024 * 1024)
+#define STRESS_CYCLES	1000
 #define MODULE_CYCLES	10
 #define MODULE_CALLS	10
 #define DIRECT_SLEEPS	10
@@ -334,9 +339,14 @@ out:
 	return ok;
 }
 
+static long stress_cycles = STRESS_CYCLES;
+
 static bool test_stress(void)
 {
-	return test_module("ftrace-ops-stress", "nr_cycles=1000");
+	char params[32];
+
+	snprintf(params, sizeof(params), "nr_cycles=%ld", stress_cycles);
+	return test_module("ftrace-ops-stress", params);
 }
 
 static bool test_arguments_c(void)
@@ -362,6 +372,7 @@ int main(int argc, char **argv)
 	};
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	take_count_option(&argc, &argv, "--stress-cycles", STRESS_CYCLES, &stress_cycles);
 	plan_named_tests(tests, ARRAY_SIZE(tests), argc, argv);
 	run_named_tests(tests, ARRAY_SIZE(tests), argc, argv, NULL);
 	ksft_finished();

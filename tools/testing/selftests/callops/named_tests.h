@@ -7,7 +7,9 @@
 #ifndef CALLOPS_NAMED_TESTS_H
 #define CALLOPS_NAMED_TESTS_H
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../kselftest.h"
@@ -16,6 +18,30 @@ struct named_test {
 	const char *name;
 	bool (*run)(void);
 };
+
+/*
+ * Takes "@option N" off the front of the command line, if it is there,
+ * into *@value: N must be a number from 1 to @max, or the test exits,
+ * failing. The test names follow, as if they were the first arguments.
+ */
+static inline void take_count_option(int *argc, char ***argv, const char *option, long max,
+				     long *value)
+{
+	char *end;
+	long n;
+
+	if (*argc < 3 || strcmp((*argv)[1], option))
+		return;
+	errno = 0;
+	n = strtol((*argv)[2], &end, 10);
+	if (errno || end == (*argv)[2] || *end || n <= 0 || n > max)
+		ksft_exit_fail_msg("%s: %s is not a number from 1 to %ld\n", option, (*argv)[2],
+				   max);
+	*value = n;
+	(*argv)[2] = (*argv)[0];
+	*argc -= 2;
+	*argv += 2;
+}
 
 /* Whether @name is one of the tests asked for (all, if none is). */
 static inline bool asked_for(const char *name, int argc, char **argv)
