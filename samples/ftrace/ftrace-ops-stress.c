@@ -171,12 +171,18 @@ static void make_counted_calls(void)
 	wait_for_completion(&calls_made);
 }
 
+/* Waits until the worker has made a call wholly inside the current window. */
+static void wait_for_call_in_window(void)
+{
+	/* Pairs with call_hot(): the counts of that call are done before. */
+	while (smp_load_acquire(&window_called) != window)
+		cond_resched();
+}
+
 /* Moves to the next window, once the worker has made a call inside this one. */
 static void enter_window(void)
 {
-	/* Pairs with call_hot(): its call was made wholly inside this window. */
-	while (smp_load_acquire(&window_called) != window)
-		cond_resched();
+	wait_for_call_in_window();
 	/* Pairs with call_hot(): what the controller did comes before. */
 	smp_store_release(&window, window + 1);
 }
@@ -191,25 +197,27 @@ static int set_tracees(bool traced)
 	return ftrace_set_filter_ip(&hot_ops.ops, (unsigned long)tracee_hot, !traced, 0);
 }
 
-/* One window of each kind, from an untraced one to the next. */
-static int run_cycle(void)
+/*
+ * Two windows: the update that adds (@traced) or removes the tracees, then
+ * the traced or untraced window after it, where the counted calls are made.
+ */
+static int switch_tracees(bool traced)
 {
 	int ret;
 
-	enter_window();		/* tracing */
-	ret = set_tracees(true);
+	enter_window();
+	ret = set_tracees(traced);
 	if (ret)
 		return ret;
-	enter_window();		/* traced */
-	make_counted_calls();
-
-	enter_window();		/* untracing */
-	ret = set_tracees(false);
-	if (ret)
-		return ret;
-	enter_window();		/* untraced */
+	enter_window();
 	make_counted_calls();
 	return 0;
+}
+
+/* One window of each kind, from an untraced one to the next. */
+static int run_cycle(void)
+{
+	return switch_tracees(true) ?: switch_tracees(false);
 }
 
 static int run_cycles(void)
@@ -229,9 +237,8 @@ static int run_cycles(void)
 			return -EINVAL;
 		}
 	}
-	/* The last window, too, has a call made wholly inside it (as above). */
-	while (smp_load_acquire(&window_called) != window)
-		cond_resched();
+	/* The last window, too, has a call made wholly inside it. */
+	wait_for_call_in_window();
 	return 0;
 }
 

@@ -142,6 +142,17 @@ static bool expedite_rcu(bool on)
 	return check(write_str(RCU_EXPEDITED, on ? "1" : "0"), RCU_EXPEDITED);
 }
 
+/* Runs the rounds of an rmmod race with expedited grace periods. */
+static bool expedited(bool (*run_rounds)(void))
+{
+	bool ok;
+
+	if (!expedite_rcu(true))
+		return false;
+	ok = run_rounds();
+	return expedite_rcu(false) && ok;
+}
+
 /* Loads the module unless it is loaded. */
 static bool ensure_loaded(void)
 {
@@ -264,12 +275,7 @@ static bool opath_rounds(void)
 
 static bool test_opath_after_rmmod(void)
 {
-	bool ok;
-
-	if (!expedite_rcu(true))
-		return false;
-	ok = opath_rounds();
-	return expedite_rcu(false) && ok && bind_mount_after_rmmod();
+	return expedited(opath_rounds) && bind_mount_after_rmmod();
 }
 
 /* What the child of open-racing-rmmod saw, in memory shared with it. */
@@ -425,12 +431,7 @@ static bool open_racing_rounds(void)
 
 static bool test_open_racing_rmmod(void)
 {
-	bool ok;
-
-	if (!expedite_rcu(true))
-		return false;
-	ok = open_racing_rounds();
-	return expedite_rcu(false) && ok;
+	return expedited(open_racing_rounds);
 }
 
 /* All of @path, in a terminated buffer to free(), or NULL. */
