@@ -100,6 +100,7 @@ pub trait FtraceHandler: Sync + 'static {
 ///     }
 /// }
 ///
+/// # if !kernel::ftrace::rust_traceable_or_skip() { return Ok(()); }
 /// let ops = KBox::pin_init(FtraceOps::new(Seen::default()), GFP_KERNEL)?;
 /// let function = sum as fn(usize, usize, usize, usize, usize, usize, usize, usize) -> usize;
 /// ops.add_filter_function(function as usize)?;
@@ -220,6 +221,18 @@ pub fn location(function: usize) -> Option<usize> {
     }
 }
 
+/// Whether Rust functions can be traced: `CONFIG_RUST_FTRACE_CALLSITES`, which the architecture
+/// and rustc decide. If they cannot, marks the KUnit test that needs them as skipped.
+#[doc(hidden)]
+#[cfg(CONFIG_RUST_KERNEL_DOCTESTS)]
+pub fn rust_traceable_or_skip() -> bool {
+    let traceable = cfg!(CONFIG_RUST_FTRACE_CALLSITES);
+    if !traceable {
+        crate::kunit::skip(crate::c_str!("CONFIG_RUST_FTRACE_CALLSITES is not set"));
+    }
+    traceable
+}
+
 /// A set of traced functions and the handler called on their entry (`struct ftrace_ops`).
 ///
 /// The functions are chosen with filters, before or after [`FtraceOps::register`]; the handler
@@ -334,7 +347,9 @@ pub fn location(function: usize) -> Option<usize> {
 /// # Ok::<(), Error>(())
 /// ```
 ///
-/// Rust functions are traced like C ones; their callsite, too, is what [`location`] returns:
+/// Rust functions are traced like C ones; their callsite, too, is what [`location`] returns.
+/// That needs `CONFIG_RUST_FTRACE_CALLSITES`, which the architecture and rustc decide; without it,
+/// Rust functions have no callsite:
 ///
 /// ```
 /// use core::sync::atomic::{AtomicUsize, Ordering};
@@ -358,8 +373,13 @@ pub fn location(function: usize) -> Option<usize> {
 ///     }
 /// }
 ///
-/// let ops = KBox::pin_init(FtraceOps::new(LastArgument::default()), GFP_KERNEL)?;
 /// let function = double as fn(usize) -> usize as usize;
+/// if !cfg!(CONFIG_RUST_FTRACE_CALLSITES) {
+///     assert_eq!(ftrace::location(function), None);
+///     # kernel::ftrace::rust_traceable_or_skip();
+///     return Ok(());
+/// }
+/// let ops = KBox::pin_init(FtraceOps::new(LastArgument::default()), GFP_KERNEL)?;
 /// ops.add_filter_function(function)?;
 /// ops.register()?;
 /// assert_eq!(core::hint::black_box(double)(21), 42);
@@ -403,6 +423,7 @@ pub fn location(function: usize) -> Option<usize> {
 /// }
 ///
 /// let function_of = |address: usize| Symbol::lookup(address).map(|s| address - s.offset());
+/// # if !kernel::ftrace::rust_traceable_or_skip() { return Ok(()); }
 /// let ops = KBox::pin_init(FtraceOps::new(Parent::default()), GFP_KERNEL)?;
 /// ops.add_filter_function(traced as fn(usize) -> usize as usize)?;
 /// ops.register()?;
@@ -452,6 +473,7 @@ pub fn location(function: usize) -> Option<usize> {
 ///     }
 /// }
 ///
+/// # if !kernel::ftrace::rust_traceable_or_skip() { return Ok(()); }
 /// let handler = try_pin_init!(DropsItsOps {
 ///     calls: AtomicUsize::new(0),
 ///     unregister_refused: AtomicBool::new(false),
@@ -610,6 +632,7 @@ impl<T: FtraceHandler> FtraceOps<T> {
     ///     }
     /// }
     ///
+    /// # if !kernel::ftrace::rust_traceable_or_skip() { return Ok(()); }
     /// let ops = KBox::pin_init(FtraceOps::new(Count::default()), GFP_KERNEL)?;
     /// ops.add_filter_function(traced as fn(usize) -> usize as usize)?;
     /// ops.register()?;

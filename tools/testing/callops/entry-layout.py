@@ -19,6 +19,8 @@ a notrace function), or "malformed" (anything else).  The check fails on
 any malformed function, when fewer than half of the Rust functions are
 patchable, and, on a hardened arm64 kernel, when no patchable function
 shows the landing pad, the signing or the shadow stack push it must have.
+Without CONFIG_RUST_FTRACE_CALLSITES (the toolchain cannot trace Rust
+functions), every Rust function must be untraceable instead.
 
   entry-layout.py BUILD_DIR     (exit status 0: as expected)
 """
@@ -115,7 +117,10 @@ class Layout:
 
 def check(build):
     """Return (ok, lines of explanation)."""
-    layout = Layout(read_config(build))
+    config = read_config(build)
+    if config.get('CONFIG_RUST_FTRACE_CALLSITES') != 'y':
+        return check_untraceable(build, Layout(config))
+    layout = Layout(config)
     counts = {'patchable': 0, 'untraceable': 0, 'malformed': 0}
     signed = pushed = landing = 0
     malformed, untraceable = [], []
@@ -146,6 +151,22 @@ def check(build):
             lines.append(f'{count} patchable functions {what}')
             if not count:
                 problems.append(f'no patchable function {what}')
+    return not problems, lines + problems
+
+
+def check_untraceable(build, layout):
+    """Return (ok, lines) for a kernel whose Rust functions have no callsite."""
+    kinds = {}
+    for name, code in rust_functions(os.path.join(build, 'vmlinux')):
+        kind, _ = layout.classify(code)
+        kinds.setdefault(kind, []).append(name)
+    total = sum(len(names) for names in kinds.values())
+    lines = [f'{total} Rust functions, no CONFIG_RUST_FTRACE_CALLSITES: '
+             f'{len(kinds.get("untraceable", []))} untraceable']
+    problems = [f'{kind}: {name}' for kind in ('patchable', 'malformed')
+                for name in kinds.get(kind, [])[:10]]
+    if total == 0:
+        problems.append('no Rust function')
     return not problems, lines + problems
 
 

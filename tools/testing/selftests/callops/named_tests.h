@@ -14,9 +14,14 @@
 
 #include "../kselftest.h"
 
+/*
+ * @unavailable, if set, says why the kernel cannot run the test (the test
+ * is then skipped with that reason), or returns NULL.
+ */
 struct named_test {
 	const char *name;
 	bool (*run)(void);
+	const char *(*unavailable)(void);
 };
 
 /*
@@ -72,16 +77,26 @@ static inline void plan_named_tests(const struct named_test *tests, unsigned int
 	ksft_set_plan(asked);
 }
 
-/* Runs the tests of @tests asked for, each followed by @after, if any. */
+/*
+ * Runs the tests of @tests asked for, or skips those the kernel cannot run,
+ * each followed by @after, if any.
+ */
 static inline void run_named_tests(const struct named_test *tests, unsigned int count,
 				   int argc, char **argv, void (*after)(void))
 {
 	unsigned int i;
 
 	for (i = 0; i < count; i++) {
+		const char *reason = NULL;
+
 		if (!asked_for(tests[i].name, argc, argv))
 			continue;
-		ksft_test_result(tests[i].run(), "%s\n", tests[i].name);
+		if (tests[i].unavailable)
+			reason = tests[i].unavailable();
+		if (reason)
+			ksft_test_result_code(KSFT_SKIP, tests[i].name, "%s", reason);
+		else
+			ksft_test_result(tests[i].run(), "%s\n", tests[i].name);
 		if (after)
 			after();
 	}
