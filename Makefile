@@ -225,14 +225,18 @@ boot_check_riscv = $(call boot_check_arch,riscv)
 # Without compressed instructions, what depends on how functions are
 # compiled: the KUnit tests (Rust functions traced like C among them), the
 # callsite tests and the sample tracer's (suites/uncompressed), with one TCG
-# thread for the stress test.  Booted last, it is the end of make check:
-# the hostile-use tests, which do not depend on it, and the benchmark are
-# left to riscv.  It takes about 2 minutes alone: 20 minutes is a hang
-# (once, beside the other guests, this guest printed nothing after OpenSBI,
-# and was only killed at 40).
+# thread for the stress test; and riscv's run of the allocation-failure
+# tests, whose table must agree with the published page as arm64-debug's
+# does.  Booted last, it is the end of make check: the hostile-use tests,
+# which do not depend on it, and the benchmark are left to riscv.  It takes
+# about 4.5 minutes alone: 20 minutes is a hang (once, beside the other
+# guests, this guest printed nothing after OpenSBI, and was only killed at
+# 40).
 boot_check_riscv-uncompressed = $(call boot,riscv-uncompressed) --suite uncompressed \
 	--one-tcg-thread --timeout 1200 --command-timeout 900 \
-	--log $(BUILD)/riscv-uncompressed/check.log
+	--log $(BUILD)/riscv-uncompressed/check.log; \
+	$(record_run) riscv-uncompressed.faults-table $(HARNESS)/faults.py --check $(FAULTS_RST) \
+		$(BUILD)/riscv-uncompressed/check.log
 # The debug builds: the KUnit tests, the ftrace_ops samples and the sample
 # tracer's tests again under KASAN, lockdep, UBSAN and kmemleak, with fault
 # injection, beside ftrace's startup tests, the graph tracer and kprobes;

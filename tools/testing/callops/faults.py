@@ -41,9 +41,10 @@ This page is written by ``{command}``, which boots the arm64-debug kernel
 (``kernel/configs/callops-debug.config``: KASAN, lockdep, kmemleak, failslab
 and fail_page_alloc among others) and runs
 ``tools/testing/selftests/callops/callops_faults``. ``make check`` runs the
-same test in its debug suite, and fails unless each operation is in its
-table with the tracer left unchanged; the counts vary a little from run to
-run.
+same test in arm64-debug's debug suite and on riscv (the riscv-uncompressed
+kernel, which has fault injection and kmemleak), and fails unless each
+operation is in each run's table with the tracer left unchanged; the counts
+vary a little from run to run, and from arch to arch.
 
 For each operation of the tracer (Documentation/trace/rust-callops-tracer.rst),
 the test counts the allocations the operation makes (*allocations*), then
