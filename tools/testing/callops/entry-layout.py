@@ -118,9 +118,9 @@ class Layout:
 def check(build):
     """Return (ok, lines of explanation)."""
     config = read_config(build)
-    if config.get('CONFIG_RUST_FTRACE_CALLSITES') != 'y':
-        return check_untraceable(build, Layout(config))
     layout = Layout(config)
+    if config.get('CONFIG_RUST_FTRACE_CALLSITES') != 'y':
+        return check_untraceable(build, layout)
     counts = {'patchable': 0, 'untraceable': 0, 'malformed': 0}
     signed = pushed = landing = 0
     malformed, untraceable = [], []

@@ -476,12 +476,7 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "--demo"))
 		return demo();
-	if (argc > 1 && !strcmp(argv[1], "--require-kmemleak")) {
-		require_kmemleak = true;
-		argv[1] = argv[0];
-		argc--;
-		argv++;
-	}
+	require_kmemleak = take_flag_option(&argc, &argv, "--require-kmemleak");
 
 	plan_named_tests(tests, ARRAY_SIZE(tests), argc, argv);
 	run_named_tests(tests, ARRAY_SIZE(tests), argc, argv, NULL);

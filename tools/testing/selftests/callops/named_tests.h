@@ -25,6 +25,29 @@ struct named_test {
 };
 
 /*
+ * Drops the @count arguments after the program's name from the command
+ * line, so that the ones after them come first.
+ */
+static inline void drop_arguments(int *argc, char ***argv, int count)
+{
+	(*argv)[count] = (*argv)[0];
+	*argc -= count;
+	*argv += count;
+}
+
+/*
+ * Takes "@option" off the front of the command line, if it is there, and
+ * says whether it was.
+ */
+static inline bool take_flag_option(int *argc, char ***argv, const char *option)
+{
+	if (*argc < 2 || strcmp((*argv)[1], option))
+		return false;
+	drop_arguments(argc, argv, 1);
+	return true;
+}
+
+/*
  * Takes "@option N" off the front of the command line, if it is there,
  * into *@value: N must be a number from 1 to @max, or the test exits,
  * failing. The test names follow, as if they were the first arguments.
@@ -43,9 +66,7 @@ static inline void take_count_option(int *argc, char ***argv, const char *option
 		ksft_exit_fail_msg("%s: %s is not a number from 1 to %ld\n", option, (*argv)[2],
 				   max);
 	*value = n;
-	(*argv)[2] = (*argv)[0];
-	*argc -= 2;
-	*argv += 2;
+	drop_arguments(argc, argv, 2);
 }
 
 /* Whether @name is one of the tests asked for (all, if none is). */
