@@ -79,7 +79,7 @@ boot_icount = $(call boot_guest,$(1)) --icount --smp $(BENCH_SMP_$(1)) --no-kuni
 bench_boot = $(call boot_icount,$(1)) --suite bench --command-timeout 3600 \
 	--timeout 1200 --log $(BUILD)/$(1)/bench.log
 
-.PHONY: all run check bench faults deps tree clean check-style check-compile-fail
+.PHONY: all run check bench faults mutations deps tree clean check-style check-compile-fail
 .PHONY: check-harness check-x86_64 expected-results
 .PHONY: $(foreach a,$(BUILDS),kernel-$(a) guest-$(a) initramfs-$(a) check-$(a))
 .PHONY: $(foreach a,$(BUILDS),build-check-$(a) boot-check-$(a))
@@ -302,6 +302,16 @@ faults: initramfs-arm64-debug
 	@$(call boot_guest,arm64-debug) --no-kunit --suite faults --timeout 2400 \
 		--command-timeout 2300 --log $(BUILD)/arm64-debug/faults.log
 	@$(HARNESS)/faults.py $(FAULTS_RST) $(BUILD)/arm64-debug/faults.log
+
+# make mutations: break the code, the suite or the kernel command line on
+# purpose, one thing at a time (tools/testing/callops/mutations.py), and
+# write the table of how the harness failed each run.  Run once for the
+# table, not by make check: it rebuilds arm64 and riscv-uncompressed a few
+# times, about 15 minutes beside other work on two CPUs.
+MUTATIONS_RST := $(REPO)/Documentation/trace/callops-mutations.rst
+
+mutations: deps
+	@$(HARNESS)/mutations.py $(MUTATIONS_RST)
 
 # make bench: measure the ftrace_ops tables again and write them, with their
 # plots, to $(BENCH_RST).  make check measures the same and compares.

@@ -115,6 +115,8 @@ def parse_args():
     parser.add_argument('--expect', type=expected_kinds,
                         help='the run is a harness self-test that must fail in each of '
                              'these ways (KIND[,KIND...])')
+    parser.add_argument('--append', action='append', default=[],
+                        help='more of the kernel command line (make mutations)')
     parser.add_argument('--verbose', action='store_true',
                         help='copy the console to stdout while it runs')
     args = parser.parse_args()
@@ -134,6 +136,7 @@ def qemu_command(args):
     if args.no_ftrace_startup_test:
         # Boot-time event tracing, of no event, turns the startup tests off.
         append.append('trace_event=')
+    append += args.append
     cmd = QEMU[args.arch] + [
         '-smp', str(args.smp), '-m', '512', '-nographic', '-no-reboot',
         '-net', 'none', '-kernel', args.kernel, '-initrd', args.initrd,
