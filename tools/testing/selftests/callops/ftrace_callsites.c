@@ -12,7 +12,9 @@
  *                   with the module's own ops on that function as well
  *                   (unloading drops the filter: it is set again each time)
  *   direct-call     samples/ftrace/ftrace-direct.c's trampoline runs on
- *                   each wake_up_process() of this task, ten of them
+ *                   each wake_up_process() of this task, ten of them,
+ *                   alone, with the function tracer on the same function,
+ *                   and alone again
  *   arguments-c     load samples/ftrace/ftrace-ops-abi.c, which fails unless
  *                   its tracees, with 9 to 16 arguments (in registers the C
  *                   convention does not use, where the compiler may), get
@@ -137,28 +139,60 @@ static bool test_module_tracing(void)
 }
 
 /*
- * ftrace-direct's trampoline logs "waking up COMM-PID" for each call of
- * wake_up_process(): each of DIRECT_SLEEPS sleeps of this task, renamed
- * DIRECT_COMM for it, ends in exactly one, from its timer.
+ * Sleeps DIRECT_SLEEPS times, each ended by one wake_up_process() of this
+ * task from its timer; returns how many of those ftrace-direct's
+ * trampoline logged ("waking up COMM-PID"), or -1.
+ */
+static int direct_wakeups_traced(void)
+{
+	if (!check(write_tracefs(TRACEFS "trace", ""), "clearing trace"))
+		return -1;
+	for (int i = 0; i < DIRECT_SLEEPS; i++)
+		usleep(10000);
+	return trace_lines_with("waking up " DIRECT_COMM "-");
+}
+
+static bool direct_phase(const char *phase)
+{
+	int traced = direct_wakeups_traced();
+
+	if (traced != DIRECT_SLEEPS)
+		ksft_print_msg("%s: %d wake-ups of this task traced, not %d\n", phase, traced,
+			       DIRECT_SLEEPS);
+	return traced == DIRECT_SLEEPS;
+}
+
+/*
+ * ftrace-direct's trampoline on wake_up_process(), alone, then with the
+ * function tracer on the same function, then alone again: every wake-up of
+ * this task reaches the trampoline each time, while the callsite goes from
+ * the direct call to ftrace's list of ops and back (on riscv, from
+ * ftrace_caller_direct to ftrace_caller and back), and the function tracer
+ * sees the wake-ups too while it is on.
  */
 static bool test_direct_call(void)
 {
 	char comm[16];
-	int i, called;
 	bool ok;
 
 	if (!check(prctl(PR_GET_NAME, comm) ? -errno : 0, "reading the task's name") ||
 	    !check(prctl(PR_SET_NAME, DIRECT_COMM) ? -errno : 0, "naming the task") ||
 	    !check(load_module("ftrace-direct", ""), "ftrace-direct"))
 		return false;
-	ok = check(write_tracefs(TRACEFS "trace", ""), "clearing trace");
-	for (i = 0; ok && i < DIRECT_SLEEPS; i++)
-		usleep(10000);
-	called = trace_lines_with("waking up " DIRECT_COMM "-");
-	if (ok && called != DIRECT_SLEEPS)
-		ksft_print_msg("%d wake-ups of this task traced, not %d\n", called, DIRECT_SLEEPS);
-	ok = check(unload_module("ftrace-direct"), "removing ftrace-direct") && ok &&
-	     called == DIRECT_SLEEPS;
+	ok = direct_phase("direct call alone") &&
+	     check(write_tracefs(TRACEFS "set_ftrace_filter", "wake_up_process"),
+		   "filter on wake_up_process") &&
+	     check(write_tracefs(TRACEFS "current_tracer", "function"), "function tracer") &&
+	     direct_phase("with the function tracer");
+	if (ok && trace_lines_with(": wake_up_process <-") < DIRECT_SLEEPS) {
+		ksft_print_msg("the function tracer saw fewer than %d calls of wake_up_process\n",
+			       DIRECT_SLEEPS);
+		ok = false;
+	}
+	ok &= check(write_tracefs(TRACEFS "current_tracer", "nop"), "nop tracer");
+	ok &= check(write_tracefs(TRACEFS "set_ftrace_filter", ""), "clearing the filter");
+	ok = ok && direct_phase("direct call alone again");
+	ok = check(unload_module("ftrace-direct"), "removing ftrace-direct") && ok;
 	prctl(PR_SET_NAME, comm);
 	return ok;
 }
