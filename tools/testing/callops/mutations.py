@@ -293,9 +293,9 @@ def mutate(mutation, expected):
 
 HEADER = '''.. SPDX-License-Identifier: GPL-2.0
 
-====================================================
+======================================================
 What the callops harness catches: deliberate breakages
-====================================================
+======================================================
 
 This page is written by ``{command}`` (``tools/testing/callops/mutations.py``),
 run once for it; ``make check`` does not run it. It shows that the harness
@@ -310,8 +310,8 @@ line. Each broken run is judged as ``make check`` judges its runs:
 ``boot.py`` reads the console, and ``report.py summary`` compares the results
 with the expected ones and the allowed skips. A breakage is *caught* when the
 run fails, and its cause is *named* when the output says what the breakage
-says it must (the *must say* column). The last column is what ``boot.py`` and
-the summary printed about the failure, totals last.
+says it must (*must say*). *Said* is what ``boot.py`` and the summary
+printed about the failure, totals last.
 
 '''
 
