@@ -210,8 +210,9 @@ boot_check_arch = $(call boot,$(1)) --suite check --timeout 2400 --command-timeo
 	wait
 
 # The harness itself: a guest that panics, oopses, warns or hangs (through
-# LKDTM) must fail the run, fast and saying how; so must a debug guest whose
-# checkers report.  $(call boot_harness_selftests,BUILD,SECONDS,SUITE:KIND...)
+# LKDTM, from the suite, which boot.py checks) must fail the run, fast and
+# saying how, on both arches; so must a debug guest whose checkers report.
+# $(call boot_harness_selftests,BUILD,SECONDS,SUITE:KIND...)
 HARNESS_SELFTESTS := panic:panic oops:oops warn:warn hang:time-out
 HARNESS_DEBUG_SELFTESTS := debug:lockdep,kasan,ubsan
 boot_harness_selftests = for test in $(3); do \
@@ -222,7 +223,8 @@ boot_harness_selftests = for test in $(3); do \
 
 boot_check_arm64 = $(call boot_check_arch,arm64); \
 	$(call boot_harness_selftests,arm64,60,$(HARNESS_SELFTESTS))
-boot_check_riscv = $(call boot_check_arch,riscv)
+boot_check_riscv = $(call boot_check_arch,riscv); \
+	$(call boot_harness_selftests,riscv,90,$(HARNESS_SELFTESTS))
 # Without compressed instructions, what depends on how functions are
 # compiled: the KUnit tests (Rust functions traced like C among them), the
 # callsite tests and the sample tracer's (suites/uncompressed), with one TCG

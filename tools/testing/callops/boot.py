@@ -39,6 +39,9 @@ ENFORCED = ('CPU features: detected: Branch Target Identification',
             'CPU features: detected: Address authentication')
 
 INIT_START = 'callops-init: running suite '
+# What init prints as it starts insmod, which loads LKDTM to break the
+# guest in the harness self-tests' suites (suites/broken-*).
+LKDTM_STARTED = re.compile(r'^\s*# insmod: started$')
 INIT_DONE = 'callops-init: suite {} done'
 
 # What the kernel prints when something went wrong, and how we call it.
@@ -285,8 +288,15 @@ def main():
         seen = {kind for kind, _ in found}
         results = [(f'{args.name}.harness.detects-{kind}',
                     'PASS' if kind in seen else 'FAIL') for kind in args.expect]
-        print(f'{label}: expected {", ".join(args.expect)}, saw '
-              f'{", ".join(k for k, _ in found) or "a clean run"}: '
+        # Broken where it was meant to be, by LKDTM from init's suite: a
+        # guest that hung or crashed while booting would show the same kind.
+        broken_by_suite = any(INIT_START in line for line in lines) and \
+            any(LKDTM_STARTED.match(line) for line in lines)
+        results.append((f'{args.name}.harness.{args.suite}.broken-by-its-suite',
+                        'PASS' if broken_by_suite else 'FAIL'))
+        print(f'{label}: expected {", ".join(args.expect)}, '
+              f'{"from LKDTM in the suite" if broken_by_suite else "NOT from LKDTM in the suite"}'
+              f', saw {", ".join(k for k, _ in found) or "a clean run"}: '
               f'{"PASS" if all(s == "PASS" for _, s in results) else "FAIL"}')
     else:
         results = collect_results(args, lines)

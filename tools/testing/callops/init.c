@@ -131,6 +131,9 @@ static void run_command(int index, const struct command *cmd, int timeout_s)
 	bool finished;
 	pid_t pid;
 
+	/* Says which command a guest that stops printing was running. */
+	printf("    # %s: started\n", cmd->name);
+	fflush(stdout);
 	if (pipe(pipefd))
 		die("pipe");
 
