@@ -479,6 +479,9 @@ int main(int argc, char **argv)
 	require_kmemleak = take_flag_option(&argc, &argv, "--require-kmemleak");
 
 	plan_named_tests(tests, ARRAY_SIZE(tests), argc, argv);
+	/* The tests after "files" start from the module as it loads it. */
+	if (!asked_for("files", argc, argv) && !load(""))
+		ksft_exit_fail_msg("cannot load " MODULE " for the tests asked for\n");
 	run_named_tests(tests, ARRAY_SIZE(tests), argc, argv, NULL);
 	unload_module(MODULE);
 	ksft_finished();
