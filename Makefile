@@ -213,7 +213,7 @@ boot_check_arch = $(call boot,$(1)) --suite check --timeout 2400 --command-timeo
 # LKDTM, from the suite, which boot.py checks) must fail the run, fast and
 # saying how, on both arches; so must a debug guest whose checkers report.
 # $(call boot_harness_selftests,BUILD,SECONDS,SUITE:KIND...)
-HARNESS_SELFTESTS := panic:panic oops:oops warn:warn hang:time-out
+HARNESS_SELFTESTS := panic:panic oops:oops bug:bug warn:warn hang:time-out
 HARNESS_DEBUG_SELFTESTS := debug:lockdep,kasan,ubsan
 boot_harness_selftests = for test in $(3); do \
 		$(call boot,$(1)) --no-kunit --no-ftrace-startup-test --timeout $(2) \
