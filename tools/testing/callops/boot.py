@@ -253,6 +253,13 @@ def group_results(tree, doc, prefix):
     return results
 
 
+# The lines of a KTAP document, at any depth: the kernel's own messages come
+# between them on the console (kmemleak starting its thread between a
+# subtest's "KTAP version" and "# Subtest:" once made kunit.py lose the
+# subtest's name), and are no part of any result.
+KTAP_LINE = re.compile(r'^\s*(ok |not ok |#|KTAP version |TAP version |1\.\.\d)')
+
+
 def collect_results(args, lines):
     """KUnit results printed during boot, then the suite's KTAP results, each
     group's own result (see group_results()) among them."""
@@ -262,6 +269,8 @@ def collect_results(args, lines):
     base = os.path.splitext(os.path.basename(args.log))[0]
     results = []
     documents = [('kunit', lines[:start]), (args.suite, lines[start + 1:])]
+    documents = [(name, [line for line in doc if KTAP_LINE.match(line)])
+                 for name, doc in documents]
     for name, doc in documents:
         if name == 'kunit' and args.no_kunit:
             continue
