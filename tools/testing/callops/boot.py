@@ -258,6 +258,10 @@ def group_results(tree, doc, prefix):
 # subtest's "KTAP version" and "# Subtest:" once made kunit.py lose the
 # subtest's name), and are no part of any result.
 KTAP_LINE = re.compile(r'^\s*(ok |not ok |#|KTAP version |TAP version |1\.\.\d)')
+# A line of the banner the kernel prints when a module that calls
+# trace_printk() first loads (ftrace-direct, in the suites), at the end of
+# a KTAP line it landed in the middle of.
+BANNER_TAIL = re.compile(r'\*\*.*\*\*$')
 
 
 def collect_results(args, lines):
@@ -269,7 +273,7 @@ def collect_results(args, lines):
     base = os.path.splitext(os.path.basename(args.log))[0]
     results = []
     documents = [('kunit', lines[:start]), (args.suite, lines[start + 1:])]
-    documents = [(name, [line for line in doc if KTAP_LINE.match(line)])
+    documents = [(name, [BANNER_TAIL.sub('', line) for line in doc if KTAP_LINE.match(line)])
                  for name, doc in documents]
     for name, doc in documents:
         if name == 'kunit' and args.no_kunit:

@@ -63,7 +63,7 @@ KTAP version 1
 {noise}    # Subtest: one
     1..2
     ok 1 first
-    ok 2 second
+    ok 2 second{glued}
 {status} 1 one
     TAP version 13
     1..2
@@ -80,7 +80,8 @@ a.check.two.first
 a.check.two.second
 '''
 # name: (status of the first command, a kernel message printed inside its
-# subtest header, what the summary must print, or None)
+# subtest header, what the summary must print, or None[, a kernel message
+# glued to the end of its second subtest's result line])
 CONSOLE_CASES = {
     'console-complete-run-passes': ('ok', '', None),
     # A non-zero exit, a signal or a time-out after the command's last subtest.
@@ -89,6 +90,9 @@ CONSOLE_CASES = {
     # The kernel's own messages come between KTAP lines on the console.
     'kernel-message-inside-a-subtest-header':
         ('ok', 'kmemleak: Automatic memory scanning thread started\n', None),
+    # ... and in the middle of one, without a line break between.
+    'kernel-banner-inside-a-result-line':
+        ('ok', '', None, '**                                                      **'),
 }
 
 
@@ -125,9 +129,10 @@ def main():
     results, kunit = sys.argv[1:3]
     cases = [(case, rows, allowed, must_print, EXPECTED)
              for case, (rows, allowed, must_print) in CASES.items()]
-    cases += [(case, console_results(CONSOLE.format(status=status, noise=noise), kunit), '',
-               must_print, CONSOLE_EXPECTED)
-              for case, (status, noise, must_print) in CONSOLE_CASES.items()]
+    cases += [(case, console_results(CONSOLE.format(status=status, noise=noise,
+                                                   glued=glued[0] if glued else ''), kunit),
+               '', must_print, CONSOLE_EXPECTED)
+              for case, (status, noise, must_print, *glued) in CONSOLE_CASES.items()]
     failed = 0
     for case, rows, allowed, must_print, expected in cases:
         ok, out = run_case(rows, allowed, must_print, expected)
