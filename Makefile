@@ -232,9 +232,7 @@ boot_check_riscv = $(call boot_check_arch,riscv); \
 # tests, whose table must agree with the published page as arm64-debug's
 # does.  Booted last, it is the end of make check: the hostile-use tests,
 # which do not depend on it, and the benchmark are left to riscv.  It takes
-# about 4.5 minutes alone: 20 minutes is a hang (once, beside the other
-# guests, this guest printed nothing after OpenSBI, and was only killed at
-# 40).
+# about 4.5 minutes alone: 20 minutes is a hang.
 boot_check_riscv-uncompressed = $(call boot,riscv-uncompressed) --suite uncompressed \
 	--one-tcg-thread --timeout 1200 --command-timeout 900 \
 	--log $(BUILD)/riscv-uncompressed/check.log; \

@@ -6,7 +6,9 @@ Each case feeds the summary a results file (and expectations) made up for
 it, and records one result in RESULTS: the summary must fail and name the
 cause (as its only failure, where the cause is one test), or, for the
 complete run, pass.  The console cases first turn a made-up suite's console
-into results the way boot.py does, with kunit.py.
+into results the way boot.py does, with kunit.py.  The boot cases run
+boot.py's QEMU loop on made-up guests (sh): a stall bringing up CPUs must
+stop it at once and boot once more, and only once.
 
   report-selftest.py RESULTS KUNIT_PY
 """
@@ -18,6 +20,7 @@ import io
 import os
 import sys
 import tempfile
+import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -125,6 +128,70 @@ def run_case(results, allowed, must_print, expected=EXPECTED):
     return status != 0 and must_print in lines, out.getvalue()
 
 
+def fake_qemu(script):
+    """A command that prints like a guest: @script, for sh."""
+    return ['sh', '-c', script]
+
+
+STALL = f'echo "{boot.BRINGUP_LINE}"; sleep 30'
+# name: (fake QEMU, (timed_out, stalled) run_qemu must return)
+QEMU_CASES = {
+    'stall-bringing-up-cpus-stops-qemu': (STALL, (False, True)),
+    'slow-cpu-bringup-is-no-stall': (
+        f'echo "{boot.BRINGUP_LINE}"; sleep 0.5; echo "smp: Brought up"; sleep 3', (False, False)),
+    'quiet-guest-times-out': ('echo "Run /init"; sleep 30', (True, False)),
+}
+
+
+def qemu_case(script, want):
+    """Run a fake QEMU with a 1 s stall limit and a 4 s time-out."""
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.monotonic()
+        _, timed_out, stalled = boot.run_qemu(fake_qemu(script), os.path.join(tmp, 'log'), 4,
+                                              stall_seconds=1)
+        took = time.monotonic() - started
+    return (timed_out, stalled) == want and took < 10, \
+        f'timed_out={timed_out}, stalled={stalled} after {took:.1f} s'
+
+
+def retry_case(stalls, want_boots, want_stalled):
+    """boot.boot() with a QEMU that stalls in its first @stalls boots."""
+    boots = []
+
+    def run():
+        boots.append(1)
+        with open(log, 'w') as f:
+            f.write('console\n')
+        return [], False, len(boots) <= stalls
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, 'log')
+        with contextlib.redirect_stdout(io.StringIO()):
+            _, _, stalled = boot.boot(run, log, 'a check')
+        kept = sorted(os.listdir(tmp))
+    want_kept = sorted(['log'] + [f'log.stalled-{n}' for n in range(1, want_boots)])
+    return (len(boots), stalled, kept) == (want_boots, want_stalled, want_kept), \
+        f'{len(boots)} boots, stalled={stalled}, files {kept}'
+
+
+# name: (stalled boots, boots made, final result stalled)
+RETRY_CASES = {
+    'one-stall-boots-again': (1, 2, False),
+    'two-stalls-fail': (2, 2, True),
+    'no-stall-boots-once': (0, 1, False),
+}
+
+
+def boot_cases():
+    """(name, passed, what happened) of boot.py's stall handling."""
+    for case, (script, want) in QEMU_CASES.items():
+        yield (case, *qemu_case(script, want))
+    for case, args in RETRY_CASES.items():
+        yield (case, *retry_case(*args))
+    found = boot.problems(argparse.Namespace(timeout=1, suite='check'), [], False, True)
+    yield ('two-stalls-are-named', any(kind == 'bringup-stall' for kind, _ in found), found)
+
+
 def main():
     results, kunit = sys.argv[1:3]
     cases = [(case, rows, allowed, must_print, EXPECTED)
@@ -140,6 +207,11 @@ def main():
             failed += 1
             print(f'report-selftest: {case}: expected {must_print or "a pass"}, got:\n{out}')
         report.record(results, f'harness.report.{case}', 'PASS' if ok else 'FAIL')
+    for case, ok, what in boot_cases():
+        if not ok:
+            failed += 1
+            print(f'report-selftest: boot {case}: {what}')
+        report.record(results, f'harness.boot.{case}', 'PASS' if ok else 'FAIL')
     return 1 if failed else 0
 
 
