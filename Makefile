@@ -325,7 +325,8 @@ bench: $(addprefix initramfs-,$(ARCHES))
 # source as extracted (tag "base" of build/linux.git, no patch at all),
 # configured from the same fragments without Rust, built by the same
 # toolchain into build/stock-ARCH and booted under icount as make bench
-# boots, with the C sample's matrix of suites/bench (stock-suites/).  Each
+# boots, with the C sample's matrix of suites/bench and its direct-call
+# rows (stock-suites/).  Each
 # file starts with where its numbers came from (tools/testing/callops/
 # stock.sh).  One arch after the other, each build with every CPU: about
 # 10 minutes each on two.

@@ -27,7 +27,9 @@ so T / C and N / C are instructions per call.
   bench.py stock --json OUT --target T --linux-source V --base-tree TREE
                  --config C --toolchain CC --qemu Q ARCH=LOG
       write the stock kernel's measurements as JSON lines, after a first
-      line that records where they came from (stock.sh, for "make stock")
+      line that records where they came from (stock.sh, for "make stock"):
+      the C sample's matrix, compared with, and the rows with module
+      parameters (a direct trampoline), shown beside this kernel's
   bench.py short ARCH=LOG
       print the tables of what "make run" measures
 
@@ -130,6 +132,10 @@ def load_stock(paths):
         if not stock[arch] or any(r['arch'] != arch for r in stock[arch]):
             sys.exit(f'bench: {path}: no measurements of {arch}, or another arch\'s')
     return stock, provenance
+
+
+def without_params(rows):
+    return [r for r in rows if 'params' not in r]
 
 
 def write_stock(path, arch, rows, provenance):
@@ -271,8 +277,27 @@ def stock_direct(stock):
     return any(r['call_ops'] for r in stock if (r['relevant'], r['irrelevant']) == (1, 0))
 
 
-def stock_lines(arch, rows, stock, provenance):
-    """The stock table, after where it came from: all of it from the stock file."""
+def stock_variant_lines(costs, stock):
+    """Stock's measurements with module parameters (the direct trampoline)
+    beside the same here, matched by parameters and configuration."""
+    here = {(c['params'], c['relevant'], c['irrelevant']): c
+            for c in costs if 'params' in c}
+    body = []
+    for v in stock:
+        if 'params' not in v:
+            continue
+        mine = here.get((v['params'], v['relevant'], v['irrelevant']))
+        now = mine['ns_per_call'] if mine else None
+        body.append([v['module'], v['params'], f'{v["relevant"]}+{v["irrelevant"]}',
+                     fmt(v['ns_per_call']), fmt(now),
+                     fmt(now - v['ns_per_call'] if now is not None else None)])
+    return simple_table(['stock module', 'parameters', 'ops', 'stock', 'here', 'extra'], body)
+
+
+def stock_lines(arch, rows, costs, stock, provenance):
+    """The stock tables, after where they came from: all from the stock file."""
+    variants = [r for r in stock if 'params' in r]
+    stock = without_params(stock)
     module = stock[0]['module']
     now, before = per_call(rows, module, (1, 0)), per_call(stock, module, (1, 0))
     p = provenance
@@ -297,7 +322,16 @@ def stock_lines(arch, rows, stock, provenance):
     for name, value in fields:
         out += textwrap.wrap(f':{name}: {value}', 72, subsequent_indent='    ',
                              break_on_hyphens=False)
-    return out + [''] + table_lines(stock)
+    out += [''] + table_lines(stock)
+    if variants:
+        text = ('The same kernel with a direct trampoline on the relevant tracee, '
+                'instructions per call, beside this project\'s (the module parameters '
+                'table above). Stock\'s ``ftrace-ops`` sample cannot call one, so '
+                f'``{STOCK_COMMAND}`` builds this project\'s sample against stock, as '
+                '``ftrace-ops-direct``.')
+        out += [''] + textwrap.wrap(text, 72, break_on_hyphens=False) + [''] + \
+            stock_variant_lines(costs, variants)
+    return out
 
 
 def rst(runs, costs, plot_dir, rst_path, stock, provenance):
@@ -370,7 +404,7 @@ def rst(runs, costs, plot_dir, rst_path, stock, provenance):
             out += ['', f'``getppid()`` on {arch}, instructions per call:', ''] + \
                 cost_lines(costs[arch])
         if arch in stock:
-            out += stock_lines(arch, rows, stock[arch], provenance[arch])
+            out += stock_lines(arch, rows, costs.get(arch, []), stock[arch], provenance[arch])
     with open(rst_path, 'w') as f:
         f.write('\n'.join(out) + '\n')
 
@@ -506,10 +540,12 @@ def main():
         print(f'bench: {count} measurements in {args.json}, page {args.rst}')
         return 0
     if args.command == 'compare':
-        return compare(runs, costs, args.rst, args.results, load_stock(args.stock)[0])
+        stock = {arch: without_params(rows) for arch, rows in load_stock(args.stock)[0].items()}
+        return compare(runs, costs, args.rst, args.results, stock)
     if args.command == 'stock':
         (arch, rows), = runs.items()
-        write_stock(args.json, arch, rows, {
+        variants = [c for c in costs[arch] if 'params' in c]
+        write_stock(args.json, arch, rows + variants, {
             'linux_source': args.linux_source, 'base_tree': args.base_tree,
             'patches': 'none', 'config': args.config, 'toolchain': args.toolchain,
             'qemu': args.qemu, 'target': args.target,

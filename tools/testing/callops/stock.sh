@@ -15,6 +15,8 @@
 #   BUILD/stock/linux  the pristine tree, extracted from it once
 #   BUILD/stock-ARCH   kbuild output, initramfs and the console log
 #   BUILD/ARCH/guest   the guest programs (make guest-ARCH)
+#   BUILD/linux        the callops tree, whose samples/ftrace/ftrace-ops.c
+#                      times a direct trampoline (direct=1); stock's cannot
 
 set -euo pipefail
 
@@ -27,6 +29,7 @@ gitdir=$build/linux.git
 src=$build/stock/linux
 out=$build/stock-$arch
 guest=$build/$arch/guest
+callops_sample=$build/linux/samples/ftrace/ftrace-ops.c
 config_text="tinyconfig, kernel/configs/callops.config and arch/$arch/configs/callops.config"
 config_text+=" (options stock does not have dropped), CONFIG_RUST and CONFIG_WERROR off"
 
@@ -48,6 +51,10 @@ mkdir -p "$build/stock"
 
 if [ ! -e "$guest/init" ]; then
 	echo "stock: no guest programs in $guest: make guest-$arch" >&2
+	exit 1
+fi
+if ! grep -q 'module_param(direct,' "$callops_sample"; then
+	echo "stock: $callops_sample cannot time a direct trampoline: make tree" >&2
 	exit 1
 fi
 
@@ -84,8 +91,19 @@ start=$SECONDS
 kmake -j"${JOBS:-$(nproc)}" -s Image modules
 built=$((SECONDS - start))
 
-"$harness/gen-initramfs.sh" "$out" "$guest/init" "$guest/bin" \
-	"$harness/stock-suites" > "$out/callops-initramfs.list"
+# Stock's ftrace-ops sample has no direct trampoline: the direct-call rows
+# time callops's sample, built against stock as an external module under
+# another name, so that the matrix above is stock's own sample.
+direct_sample=$out/direct-sample
+mkdir -p "$direct_sample"
+cp "$callops_sample" "$direct_sample/ftrace-ops-direct.c"
+echo 'obj-m := ftrace-ops-direct.o' > "$direct_sample/Kbuild"
+kmake -s M="$direct_sample" modules
+
+{
+	"$harness/gen-initramfs.sh" "$out" "$guest/init" "$guest/bin" "$harness/stock-suites"
+	echo "file /lib/modules/ftrace-ops-direct.ko $direct_sample/ftrace-ops-direct.ko 0644 0 0"
+} > "$out/callops-initramfs.list"
 "$out/usr/gen_init_cpio" "$out/callops-initramfs.list" > "$out/callops-initramfs.cpio"
 
 # As the Makefile's bench_boot: icount, the arch's benchmark CPUs, no KUnit.
