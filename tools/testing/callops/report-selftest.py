@@ -133,13 +133,13 @@ def fake_qemu(script):
     return ['sh', '-c', script]
 
 
-STALL = f'echo "{boot.BRINGUP_LINE}"; sleep 30'
+STALL = f'echo "{boot.BRINGUP_LINE}"; exec sleep 30'
 # name: (fake QEMU, (timed_out, stalled) run_qemu must return)
 QEMU_CASES = {
     'stall-bringing-up-cpus-stops-qemu': (STALL, (False, True)),
     'slow-cpu-bringup-is-no-stall': (
         f'echo "{boot.BRINGUP_LINE}"; sleep 0.5; echo "smp: Brought up"; sleep 3', (False, False)),
-    'quiet-guest-times-out': ('echo "Run /init"; sleep 30', (True, False)),
+    'quiet-guest-times-out': ('echo "Run /init"; exec sleep 30', (True, False)),
 }
 
 
