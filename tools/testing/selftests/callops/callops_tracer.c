@@ -16,6 +16,10 @@
  *   counts-rust   a Rust function too, under its demangled name
  *   self-tracing  the tracer tracing all of its own functions
  *   call-ops      a function it alone traces calls it directly
+ *   call-ops-survivor
+ *                 when it stops tracing a function that an ops needing
+ *                 ftrace's recursion protection traces too, the callsite
+ *                 does not call that ops directly
  *   events        every call leaves a line in instances/rust_callops/trace,
  *                 none with events off
  *   concurrent-writes
@@ -212,6 +216,39 @@ static bool test_call_ops(void)
 		ksft_print_msg("vfs_read does not call the tracer directly\n");
 	return check(write_str(DIR "enable", "0"), "disabling") &&
 	       check(write_str(DIR "filter", ""), "clearing") && direct;
+}
+
+/*
+ * ftrace-ops's relevant ops, with FTRACE_OPS_FL_RECURSION, must be called
+ * through ftrace's assist function, which keeps it from recursing.  The
+ * tracer's ops may be called directly.  With both on ftrace-ops's relevant
+ * tracee, the tracer stopping leaves ftrace-ops's ops alone there: the
+ * callsite must still not call it directly (6.12 decided that from the
+ * ops removed, the tracer's).
+ */
+static bool test_call_ops_survivor(void)
+{
+	static const char tracee[] = "tracee_relevant";
+	bool ok, both, survivor, direct;
+
+	if (!check(load_module("ftrace-ops", "nr_function_calls=1 nr_ops_relevant=1 "
+				"nr_ops_irrelevant=0 assist_recursion=1 persist=1"),
+		   "loading ftrace-ops"))
+		return false;
+	ok = check(write_str(DIR "filter", tracee), "filter") &&
+	     check(write_str(DIR "enable", "1"), "enabling");
+	both = traced_by(tracee) == 2;
+	ok = check(write_str(DIR "enable", "0"), "disabling") && ok;
+	survivor = traced_by(tracee) == 1;
+	direct = calls_ops_of(tracee, "ftrace_ops");
+	if (!both || !survivor)
+		ksft_print_msg("%s: not traced by 2 ops, then 1\n", tracee);
+	if (direct)
+		ksft_print_msg("%s calls ftrace-ops's ops, which needs recursion protection, directly\n",
+			       tracee);
+	ok = check(write_str(DIR "filter", ""), "clearing") && ok;
+	ok = check(unload_module("ftrace-ops"), "removing ftrace-ops") && ok;
+	return ok && both && survivor && !direct;
 }
 
 /*
@@ -466,6 +503,7 @@ int main(int argc, char **argv)
 		{ "counts-rust", test_counts_rust, rust_untraceable },
 		{ "self-tracing", test_self_tracing, rust_untraceable },
 		{ "call-ops", test_call_ops, NULL },
+		{ "call-ops-survivor", test_call_ops_survivor, NULL },
 		{ "events", test_events, NULL },
 		{ "concurrent-writes", test_concurrent_writes, NULL },
 		{ "params", test_params, NULL },

@@ -73,4 +73,27 @@ static inline bool calls_ops_of(const char *function, const char *module)
 	return found;
 }
 
+/*
+ * The number of ops enabled_functions says trace @function, or -1 when it
+ * does not list it.
+ */
+static inline int traced_by(const char *function)
+{
+	FILE *f = fopen(ENABLED_FUNCTIONS, "r");
+	char line[1024];
+	const char *count;
+	int ops = -1;
+
+	if (!f)
+		return -1;
+	while (ops < 0 && fgets(line, sizeof(line), f)) {
+		count = strstr(line, " (");
+		if (count && names_function(line, count - line, function) &&
+		    sscanf(count, " (%d)", &ops) != 1)
+			ops = -1;
+	}
+	fclose(f);
+	return ops;
+}
+
 #endif /* CALLOPS_ENABLED_FUNCTIONS_H */
