@@ -74,6 +74,31 @@ static inline bool calls_ops_of(const char *function, const char *module)
 }
 
 /*
+ * Whether enabled_functions shows @function's callsite calling, directly,
+ * an ops whose callback is the kernel function @callback.
+ */
+static inline bool calls_callback(const char *function, const char *callback)
+{
+	FILE *f = fopen(ENABLED_FUNCTIONS, "r");
+	char line[1024], wanted[128];
+	const char *count, *ops;
+	bool found = false;
+
+	if (!f)
+		return false;
+	/* The callback as %pS prints it: "NAME+0x0/SIZE". */
+	snprintf(wanted, sizeof(wanted), "(%s+0x0/", callback);
+	while (!found && fgets(line, sizeof(line), f)) {
+		count = strstr(line, " (");
+		ops = strstr(line, "\tops: ");
+		found = count && ops && names_function(line, count - line, function) &&
+			strstr(ops, wanted);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
  * The number of ops enabled_functions says trace @function, or -1 when it
  * does not list it.
  */

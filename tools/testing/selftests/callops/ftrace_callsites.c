@@ -11,6 +11,9 @@
  *                   functions when it is loaded, in ten load/unload cycles,
  *                   with the module's own ops on that function as well
  *                   (unloading drops the filter: it is set again each time)
+ *   module-call-ops a module loaded while the function tracer traces every
+ *                   function: its functions call the tracer's ops directly
+ *                   (6.12 gave them the list function)
  *   direct-call     samples/ftrace/ftrace-direct.c's trampoline runs on
  *                   each wake_up_process() of this task, ten of them,
  *                   alone, with the function tracer on the same function,
@@ -61,6 +64,7 @@
 #include "check.h"
 #include "clock.h"
 #include "cpus.h"
+#include "enabled_functions.h"
 #include "files.h"
 #include "modules.h"
 #include "named_tests.h"
@@ -136,6 +140,30 @@ static bool test_module_tracing(void)
 	ok &= check(write_tracefs(TRACEFS "current_tracer", "nop"), "nop tracer");
 	ok &= check(write_tracefs(TRACEFS "set_ftrace_filter", ""), "clearing the filter");
 	return ok;
+}
+
+/*
+ * The function tracer, on every function, is the one ops tracing a module's
+ * functions as the module loads, and may be called directly (no recursion
+ * or RCU protection asked for): enabled_functions must show ftrace-ops's
+ * relevant tracee calling it.
+ */
+static bool test_module_call_ops(void)
+{
+	bool ok = check(write_tracefs(TRACEFS "set_ftrace_filter", ""), "clearing the filter") &&
+		  check(write_tracefs(TRACEFS "current_tracer", "function"), "function tracer");
+	bool loaded = ok && check(load_module("ftrace-ops", "nr_function_calls=1 "
+					      "nr_ops_relevant=0 persist=1"), "ftrace-ops");
+	int ops = loaded ? traced_by("tracee_relevant") : -1;
+	bool direct = loaded && calls_callback("tracee_relevant", "function_trace_call");
+
+	if (loaded && (ops != 1 || !direct))
+		ksft_print_msg("tracee_relevant: %d ops, %s the function tracer directly\n", ops,
+			       direct ? "calls" : "does not call");
+	if (loaded)
+		ok &= check(unload_module("ftrace-ops"), "removing ftrace-ops");
+	ok &= check(write_tracefs(TRACEFS "current_tracer", "nop"), "nop tracer");
+	return ok && loaded && ops == 1 && direct;
 }
 
 /*
@@ -401,6 +429,7 @@ int main(int argc, char **argv)
 	static const struct named_test tests[] = {
 		{ "stress", test_stress, NULL },
 		{ "module-tracing", test_module_tracing, NULL },
+		{ "module-call-ops", test_module_call_ops, NULL },
 		{ "direct-call", test_direct_call, NULL },
 		{ "arguments-c", test_arguments_c, NULL },
 		{ "arguments-rust", test_arguments_rust, rust_untraceable },
