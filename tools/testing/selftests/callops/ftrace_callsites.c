@@ -152,8 +152,8 @@ static bool test_module_call_ops(void)
 {
 	bool ok = check(write_tracefs(TRACEFS "set_ftrace_filter", ""), "clearing the filter") &&
 		  check(write_tracefs(TRACEFS "current_tracer", "function"), "function tracer");
-	bool loaded = ok && check(load_module("ftrace-ops", "nr_function_calls=1 "
-					      "nr_ops_relevant=0 persist=1"), "ftrace-ops");
+	static const char params[] = "nr_function_calls=1 nr_ops_relevant=0 persist=1";
+	bool loaded = ok && check(load_module("ftrace-ops", params), "ftrace-ops");
 	int ops = loaded ? traced_by("tracee_relevant") : -1;
 	bool direct = loaded && calls_callback("tracee_relevant", "function_trace_call");
 
