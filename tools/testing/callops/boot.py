@@ -83,10 +83,10 @@ TAIL_LINES = 40
 # hundred with the host busy): the boot CPU then faults forever fetching its
 # exception vector, and the guest prints nothing more.  Such a boot is killed
 # when the console has stayed on this line for BRINGUP_STALL_SECONDS (it
-# takes well under a second) and booted once more, saying so; a second stall
-# fails the run.
+# takes well under a second), or a third of the boot's time-out if that is
+# shorter, and booted once more, saying so; a second stall fails the run.
 BRINGUP_LINE = 'smp: Bringing up secondary CPUs ...'
-BRINGUP_STALL_SECONDS = 120
+BRINGUP_STALL_SECONDS = 30
 BRINGUP_ATTEMPTS = 2
 
 
@@ -334,7 +334,8 @@ def main():
     started = time.monotonic()
     label = f'{args.name} {args.suite}'
     lines, timed_out, stalled = boot(
-        lambda: run_qemu(qemu_command(args), args.log, args.timeout, args.verbose),
+        lambda: run_qemu(qemu_command(args), args.log, args.timeout, args.verbose,
+                         min(BRINGUP_STALL_SECONDS, args.timeout / 3)),
         args.log, label)
     found = problems(args, lines, timed_out, stalled)
     elapsed = time.monotonic() - started
