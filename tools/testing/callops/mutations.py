@@ -122,9 +122,9 @@ MUTATIONS = [
         'traced callsite calls the list function.',
         ARM64, 'FAILED: arm64.mutations.callops_tracer.call-ops',
         edits=[Edit('kernel/trace/ftrace.c',
-                    '\t\t    ftrace_ops_get_func(ops) == ops->func)\n'
+                    '\t\t\t\t\t\t ftrace_find_unique_ops_other(rec, ops)))\n'
                     '\t\t\trec->flags |= FTRACE_FL_CALL_OPS;\n',
-                    '\t\t    ftrace_ops_get_func(ops) == ops->func)\n'
+                    '\t\t\t\t\t\t ftrace_find_unique_ops_other(rec, ops)))\n'
                     '\t\t\trec->flags &= ~FTRACE_FL_CALL_OPS;\n')]),
     Mutation(
         'stress-call-lost',
