@@ -12,13 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
 #include "../kselftest.h"
 #include "check.h"
 #include "files.h"
+#include "kmemleak.h"
 #include "modules.h"
 
 #define MODULE		"rust_callops_tracer"
@@ -28,8 +28,6 @@
 /* The show callback of enable, demangled. */
 #define ENABLE_SHOW	"<kernel::tracefs::File<rust_callops_tracer::EnableFile>>::show"
 #define BUF_SIZE	(256 * 1024)
-#define DEBUGFS		"/sys/kernel/debug"
-#define KMEMLEAK	DEBUGFS "/kmemleak"
 
 static char buf[BUF_SIZE];
 
@@ -175,34 +173,6 @@ static inline bool trace(const char *glob, bool (*workload)(int n), int n)
 static inline int getppid_events(void)
 {
 	return count_lines(read_file(INSTANCE "trace"), "sys_getppid: <- ");
-}
-
-/*
- * Whether kmemleak is available, and forgets the allocations made so far:
- * only those made after are reported.
- */
-static inline bool kmemleak_clear(void)
-{
-	if (mount("debugfs", DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY)
-		return false;
-	return !write_str(KMEMLEAK, "clear");
-}
-
-/* Whether a kmemleak scan finds no allocation that nothing points to. */
-static inline bool kmemleak_clean(void)
-{
-	char *report;
-
-	/* kmemleak only reports allocations older than five seconds. */
-	sleep(6);
-	if (!check(write_str(KMEMLEAK, "scan"), "kmemleak scan"))
-		return false;
-	report = read_file(KMEMLEAK);
-	if (report && *report)
-		ksft_print_msg("kmemleak:\n%.4000s\n", report);
-	else if (report)
-		ksft_print_msg("kmemleak: nothing unreferenced\n");
-	return report && !*report;
 }
 
 #endif /* CALLOPS_TRACER_H */
