@@ -3,9 +3,13 @@
  * What ftrace's enabled_functions says of a callsite.  Each line is
  *
  *   FUNCTION (COUNT) FLAGS[\ttramp: ...][\tops: OPS (CALLBACK)]
+ *   FUNCTION (COUNT) FLAGS[\ttramp: ...]\tops set: ID (N ops, B bytes): CALLBACK...
  *
  * with module functions as "NAME [MODULE]", and "\tops: ERROR!" when the
- * callsite calls an ops that ftrace cannot name.
+ * callsite calls an ops that ftrace cannot name.  The second form is a
+ * callsite that calls a set of ops (several, or one that needs ftrace's
+ * assist function): ID is the same for callsites that share the set, and a
+ * CALLBACK called through the assist function is followed by "(assisted)".
  */
 #ifndef CALLOPS_ENABLED_FUNCTIONS_H
 #define CALLOPS_ENABLED_FUNCTIONS_H
@@ -96,6 +100,31 @@ static inline bool calls_callback(const char *function, const char *callback)
 	}
 	fclose(f);
 	return found;
+}
+
+/*
+ * Whether enabled_functions shows @function's callsite calling a set of ops;
+ * if so, what follows "\tops set: " on its line goes into @set (at most
+ * @size bytes, without the newline).
+ */
+static inline bool calls_ops_set(const char *function, char *set, size_t size)
+{
+	FILE *f = fopen(ENABLED_FUNCTIONS, "r");
+	char line[4096];
+	const char *count, *found = NULL;
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		count = strstr(line, " (");
+		if (count && names_function(line, count - line, function))
+			found = strstr(line, "\tops set: ") ?: "";
+	}
+	fclose(f);
+	if (!found || !*found)
+		return false;
+	snprintf(set, size, "%.*s", (int)strcspn(found + 10, "\n"), found + 10);
+	return true;
 }
 
 /*

@@ -6,6 +6,17 @@
  *                   untraces two functions a thousand times while another
  *                   CPU calls them, and fails if a call made while traced
  *                   is not seen or one made while untraced is
+ *   sets-stress     load samples/ftrace/ftrace-ops-sets-stress.c, which
+ *                   registers, unregisters and refilters three ops on four
+ *                   functions while another CPU calls them, and fails if a
+ *                   call is not seen by exactly the ops tracing it; then
+ *                   kmemleak, where the kernel has it, must find nothing
+ *   ops-sets        two trace instances' function tracers on the same two
+ *                   functions: both callsites call one shared set of the
+ *                   two ops, and one ops directly once the other instance
+ *                   leaves one of them; an ops that needs ftrace's
+ *                   recursion protection, alone on a function, is called
+ *                   through a set that says so
  *   module-tracing  the function tracer, filtered on a module that is not
  *                   loaded yet, traces each of the 10 calls of one of its
  *                   functions when it is loaded, in ten load/unload cycles,
@@ -38,9 +49,10 @@
  *                   here do not preempt: ftrace must reschedule between
  *                   callsites, FTRACE_MAY_SLEEP)
  *
- * Usage: ftrace_callsites [--stress-cycles N] [TEST...]
+ * Usage: ftrace_callsites [--stress-cycles N] [--require-kmemleak] [TEST...]
  *   --stress-cycles N  stress's cycles (1000 by default; fewer on the debug
  *                      kernels, where each takes a third of a second)
+ *   --require-kmemleak sets-stress fails where the kernel has no kmemleak
  *   TEST...            the tests to run (all of them by default)
  * It needs tracefs at /sys/kernel/tracing.
  */
@@ -57,6 +69,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -66,6 +79,7 @@
 #include "cpus.h"
 #include "enabled_functions.h"
 #include "files.h"
+#include "kmemleak.h"
 #include "modules.h"
 #include "named_tests.h"
 #include "rust_traceable.h"
@@ -414,6 +428,137 @@ static bool test_stress(void)
 	return test_module("ftrace-ops-stress", params);
 }
 
+static bool require_kmemleak;
+
+static bool test_sets_stress(void)
+{
+	bool kmemleak = kmemleak_clear();
+
+	if (!kmemleak && require_kmemleak) {
+		ksft_print_msg("kmemleak: not available\n");
+		return false;
+	}
+	if (!test_module("ftrace-ops-sets-stress", ""))
+		return false;
+	return !kmemleak || kmemleak_clean();
+}
+
+#define SET_A		TRACEFS "instances/callops_set_a/"
+#define SET_B		TRACEFS "instances/callops_set_b/"
+#define SET_MAX		4096
+
+/* The number of times @needle occurs in @text. */
+static int occurrences(const char *text, const char *needle)
+{
+	int count = 0;
+
+	for (; (text = strstr(text, needle)); text += strlen(needle))
+		count++;
+	return count;
+}
+
+/*
+ * Whether @function's callsite calls a set of @nr ops, all of whose
+ * callbacks are @callback, @assisted ones through the assist function; the
+ * set's ID goes into @id (at least 64 bytes).
+ */
+static bool calls_set_of(const char *function, int nr, const char *callback, int assisted,
+			 char *id)
+{
+	static char set[SET_MAX];
+	char wanted[128];
+	int members = -1;
+
+	if (!calls_ops_set(function, set, sizeof(set))) {
+		ksft_print_msg("%s: calls no set of ops\n", function);
+		return false;
+	}
+	/* Each callback as %pS prints it: " NAME+0x0/SIZE". */
+	snprintf(wanted, sizeof(wanted), " %s+0x0/", callback);
+	if (sscanf(set, "%63s (%d ops", id, &members) != 2 || members != nr ||
+	    occurrences(set, wanted) != nr || occurrences(set, " (assisted)") != assisted) {
+		ksft_print_msg("%s: calls the set \"%s\", not one of %d %s (%d assisted)\n",
+			       function, set, nr, callback, assisted);
+		return false;
+	}
+	return true;
+}
+
+static bool set_instance_file(const char *instance, const char *file, const char *text)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s%s", instance, file);
+	return check(write_tracefs(path, text), path);
+}
+
+/* A write takes one glob: vfs_read, then vfs_write appended. */
+static bool filter_read_and_write(const char *instance)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%sset_ftrace_filter", instance);
+	return check(write_tracefs(path, "vfs_read"), path) &&
+	       check(file_write_flags(path, O_APPEND, "vfs_write", strlen("vfs_write")), path);
+}
+
+/*
+ * Two instances' function tracers on vfs_read and vfs_write share one set;
+ * once instance B leaves vfs_write, A's ops is called directly there.
+ */
+static bool instances_share_a_set(void)
+{
+	char read_set[64], write_set[64];
+	int ops;
+
+	if (!filter_read_and_write(SET_A) || !filter_read_and_write(SET_B) ||
+	    !set_instance_file(SET_A, "current_tracer", "function") ||
+	    !set_instance_file(SET_B, "current_tracer", "function") ||
+	    !calls_set_of("vfs_read", 2, "function_trace_call", 0, read_set) ||
+	    !calls_set_of("vfs_write", 2, "function_trace_call", 0, write_set))
+		return false;
+	if (strcmp(read_set, write_set)) {
+		ksft_print_msg("vfs_read calls the set %s, vfs_write %s\n", read_set, write_set);
+		return false;
+	}
+	if (!set_instance_file(SET_B, "set_ftrace_filter", "vfs_read") ||
+	    !calls_set_of("vfs_read", 2, "function_trace_call", 0, read_set))
+		return false;
+	ops = traced_by("vfs_write");
+	if (ops != 1 || !calls_callback("vfs_write", "function_trace_call")) {
+		ksft_print_msg("vfs_write: %d ops, not the function tracer called directly\n", ops);
+		return false;
+	}
+	return true;
+}
+
+/* ftrace-ops's one relevant ops, which asks for recursion protection. */
+static bool assisted_ops_in_a_set(void)
+{
+	static const char params[] =
+		"nr_function_calls=1 nr_ops_relevant=1 assist_recursion=1 persist=1";
+	char set[64];
+	bool ok;
+
+	if (!check(load_module("ftrace-ops", params), "ftrace-ops"))
+		return false;
+	ok = calls_set_of("tracee_relevant", 1, "ops_func_nop", 1, set);
+	return check(unload_module("ftrace-ops"), "removing ftrace-ops") && ok;
+}
+
+static bool test_ops_sets(void)
+{
+	bool ok = check(mkdir(SET_A, 0755) ? -errno : 0, "making instance a") &&
+		  check(mkdir(SET_B, 0755) ? -errno : 0, "making instance b") &&
+		  instances_share_a_set();
+
+	ok &= set_instance_file(SET_A, "current_tracer", "nop");
+	ok &= set_instance_file(SET_B, "current_tracer", "nop");
+	ok &= check(rmdir(SET_A) ? -errno : 0, "removing instance a");
+	ok &= check(rmdir(SET_B) ? -errno : 0, "removing instance b");
+	return ok && assisted_ops_in_a_set();
+}
+
 static bool test_arguments_c(void)
 {
 	return test_module("ftrace-ops-abi", "");
@@ -428,6 +573,8 @@ int main(int argc, char **argv)
 {
 	static const struct named_test tests[] = {
 		{ "stress", test_stress, NULL },
+		{ "sets-stress", test_sets_stress, NULL },
+		{ "ops-sets", test_ops_sets, NULL },
 		{ "module-tracing", test_module_tracing, NULL },
 		{ "module-call-ops", test_module_call_ops, NULL },
 		{ "direct-call", test_direct_call, NULL },
@@ -439,6 +586,7 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	take_count_option(&argc, &argv, "--stress-cycles", STRESS_CYCLES, &stress_cycles);
+	require_kmemleak = take_flag_option(&argc, &argv, "--require-kmemleak");
 	plan_named_tests(tests, ARRAY_SIZE(tests), argc, argv);
 	run_named_tests(tests, ARRAY_SIZE(tests), argc, argv, NULL);
 	ksft_finished();

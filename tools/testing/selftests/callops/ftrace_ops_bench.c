@@ -24,20 +24,24 @@
  * with -k, followed by PARAMS with -p.  Passing tests without -k print their
  * (fastest) measurement as
  *
- *   # bench module=M relevant=R irrelevant=I calls=C ns=T call_ops=0|1
+ *   # bench module=M relevant=R irrelevant=I calls=C ns=T call_ops=0|1[ ops_set_bytes=B]
  *
  * for the host to tabulate, with "call_ops=1" when ftrace's
  * enabled_functions showed the relevant callsite calling its single ops
- * directly (DYNAMIC_FTRACE_WITH_CALL_OPS), and " params=PARAMS" at the end
- * with -p.
+ * directly (DYNAMIC_FTRACE_WITH_CALL_OPS), "ops_set_bytes=B" when it showed
+ * it calling a set of ops instead, which takes B bytes, and " params=PARAMS"
+ * at the end with -p.
  *
  * With -a, further tests compare the measurements, the overhead of a
  * configuration being its time per call minus that of 0+0 in the same module:
  *
  *   - each module's overhead is at most 5% above the first module's, in every
  *     configuration with 1, 2 or 10 relevant ops;
- *   - when its callsite calls the ops directly, 1+100 costs at most 5% more
- *     per call than 1+0 in the same module (skipped otherwise).
+ *   - where the callsite of 1+0 calls its ops directly (call ops), in each
+ *     module: N+100 costs at most 2% more per call than N+0, for N = 1, 2,
+ *     10 and 100 (with N >= 2 the callsite calls the set of the N ops); and
+ *     2+0, 10+0 and 100+0 cost at most 1.5, 4 and 25 times 1+0 per call.
+ *     Both are skipped without call ops.
  */
 
 #define _GNU_SOURCE
@@ -61,7 +65,7 @@
 #define TRACEE		"tracee_relevant"
 /* Overhead tolerances of -a, in percent. */
 #define MAX_RATIO_PCT	105
-#define MAX_FLAT_PCT	105
+#define MAX_FLAT_PCT	102
 
 struct point {
 	unsigned int relevant;
@@ -87,12 +91,14 @@ struct result {
 	bool measured;
 	bool warned;
 	bool call_ops;
+	long ops_set_bytes;	/* -1: the callsite calls no set of ops */
 };
 
 /* The fastest run of one module in one configuration. */
 struct measurement {
 	bool ok;
 	bool call_ops;
+	long ops_set_bytes;
 	double ns_per_call;
 };
 
@@ -239,6 +245,19 @@ static bool tracee_calls_ops(const char *module)
 	return calls_ops_of(TRACEE, name);
 }
 
+/* The size of the set of ops the relevant tracee's callsite calls, or -1. */
+static long tracee_ops_set_bytes(void)
+{
+	char set[4096];
+	long bytes;
+	int nr;
+
+	if (!calls_ops_set(TRACEE, set, sizeof(set)) ||
+	    sscanf(set, "%*s (%d ops, %ld bytes)", &nr, &bytes) != 2)
+		return -1;
+	return bytes;
+}
+
 /* Load and remove the module once; fill in its result. */
 static bool run_once(const struct options *opts, const char *module,
 		     const struct point *p, struct result *res)
@@ -259,6 +278,7 @@ static bool run_once(const struct options *opts, const char *module,
 		return false;
 	}
 	res->call_ops = tracee_calls_ops(module);
+	res->ops_set_bytes = tracee_ops_set_bytes();
 	ret = unload_module(module);
 	kmsg_scan(kmsg, opts->verbose, res);
 	close(kmsg);
@@ -281,14 +301,18 @@ static bool run_once(const struct options *opts, const char *module,
 
 /* The line bench.py tabulates (see the top of this file). */
 static void print_measurement(const char *module, const struct point *p, unsigned int calls,
-			      unsigned long long ns, bool call_ops, const char *params)
+			      unsigned long long ns, const struct measurement *m,
+			      const char *params)
 {
-	char suffix[256] = "";
+	char suffix[320] = "";
+	int len = 0;
 
+	if (m->ops_set_bytes >= 0)
+		len = snprintf(suffix, sizeof(suffix), " ops_set_bytes=%ld", m->ops_set_bytes);
 	if (*params)
-		snprintf(suffix, sizeof(suffix), " params=%s", params);
+		snprintf(suffix + len, sizeof(suffix) - len, " params=%s", params);
 	ksft_print_msg("bench module=%s relevant=%u irrelevant=%u calls=%u ns=%llu call_ops=%d%s\n",
-		       module, p->relevant, p->irrelevant, calls, ns, call_ops, suffix);
+		       module, p->relevant, p->irrelevant, calls, ns, m->call_ops, suffix);
 }
 
 /*
@@ -300,9 +324,9 @@ static bool run_point(const struct options *opts, const char *module,
 {
 	unsigned long long best = ~0ULL;
 	unsigned int run;
-	bool call_ops = true;
 	double start = now_s();
 
+	m->call_ops = true;
 	for (run = 0; run < opts->repeat; run++) {
 		struct result res = { 0 };
 
@@ -310,14 +334,15 @@ static bool run_point(const struct options *opts, const char *module,
 			return false;
 		if (res.total_ns < best)
 			best = res.total_ns;
-		call_ops &= res.call_ops;
+		m->call_ops &= res.call_ops;
+		/* Each load makes the same set: keep the last one's size. */
+		m->ops_set_bytes = res.ops_set_bytes;
 	}
 
 	if (!opts->check_count)
-		print_measurement(module, p, opts->calls, best, call_ops, opts->params);
+		print_measurement(module, p, opts->calls, best, m, opts->params);
 	ksft_print_msg("%u+%u took %.2f s\n", p->relevant, p->irrelevant, now_s() - start);
 	m->ok = true;
-	m->call_ops = call_ops;
 	m->ns_per_call = (double)best / opts->calls;
 	return true;
 }
@@ -363,33 +388,75 @@ static void assert_ratio(const struct options *opts, int m, const struct point *
 			 MAX_RATIO_PCT);
 }
 
-/* With call ops, 100 irrelevant ops do not slow the relevant callsite down. */
-static void assert_flat(const struct options *opts, int m)
+/* What -a requires of the relevant callsite where it has call ops. */
+static const unsigned int flat_relevant[] = { 1, 2, 10, 100 };
+static const struct {
+	unsigned int relevant;
+	unsigned int max_pct;	/* of 1+0 */
+} scaling[] = {
+	{ 2, 150 }, { 10, 400 }, { 100, 2500 },
+};
+
+/*
+ * Records @name as skipped when module @m's callsite does not call its one
+ * relevant ops directly: without call ops, neither comparison applies.
+ */
+static bool skipped_without_call_ops(const struct options *opts, int m, const char *name)
 {
-	const struct measurement *one = find(opts, m, 1, 0), *many = find(opts, m, 1, 100);
+	const struct measurement *one = find(opts, m, 1, 0);
 
+	if (!one || one->call_ops)
+		return false;
+	/* KTAP (and kunit.py) want the test's name before "# SKIP". */
+	ksft_test_result_code(KSFT_SKIP, name, "the callsite does not call its ops directly");
+	return true;
+}
+
+/* With call ops, 100 irrelevant ops do not slow the relevant callsite down. */
+static void assert_flat(const struct options *opts, int m, unsigned int relevant)
+{
+	const struct measurement *few = find(opts, m, relevant, 0);
+	const struct measurement *many = find(opts, m, relevant, 100);
+	char name[128];
+
+	snprintf(name, sizeof(name), "flat %s %u+100", opts->modules[m], relevant);
+	if (!few || !many) {
+		ksft_test_result_fail("%s: not measured\n", name);
+		return;
+	}
+	if (skipped_without_call_ops(opts, m, name))
+		return;
+	ksft_print_msg("%s %u+0 %.1f, %u+100 %.1f per call\n", opts->modules[m],
+		       relevant, few->ns_per_call, relevant, many->ns_per_call);
+	ksft_test_result(many->ns_per_call * 100 <= few->ns_per_call * MAX_FLAT_PCT,
+			 "%s <= %d%% of %u+0\n", name, MAX_FLAT_PCT, relevant);
+}
+
+/* With call ops, each further relevant ops costs about a call of its own. */
+static void assert_scaling(const struct options *opts, int m, unsigned int relevant,
+			   unsigned int max_pct)
+{
+	const struct measurement *one = find(opts, m, 1, 0);
+	const struct measurement *many = find(opts, m, relevant, 0);
+	char name[128];
+
+	snprintf(name, sizeof(name), "scaling %s %u+0", opts->modules[m], relevant);
 	if (!one || !many) {
-		ksft_test_result_fail("flat %s 1+100: not measured\n", opts->modules[m]);
+		ksft_test_result_fail("%s: not measured\n", name);
 		return;
 	}
-	if (!one->call_ops) {
-		char name[128];
-
-		/* KTAP (and kunit.py) want the test's name before "# SKIP". */
-		snprintf(name, sizeof(name), "flat %s 1+100", opts->modules[m]);
-		ksft_test_result_code(KSFT_SKIP, name,
-				      "the callsite does not call its ops directly");
+	if (skipped_without_call_ops(opts, m, name))
 		return;
-	}
-	ksft_print_msg("%s 1+0 %.1f, 1+100 %.1f per call\n", opts->modules[m],
-		       one->ns_per_call, many->ns_per_call);
-	ksft_test_result(many->ns_per_call * 100 <= one->ns_per_call * MAX_FLAT_PCT,
-			 "flat %s 1+100 <= %d%% of 1+0\n", opts->modules[m], MAX_FLAT_PCT);
+	ksft_print_msg("%s 1+0 %.1f, %u+0 %.1f per call: %.2f times\n", opts->modules[m],
+		       one->ns_per_call, relevant, many->ns_per_call,
+		       many->ns_per_call / one->ns_per_call);
+	ksft_test_result(many->ns_per_call * 100 <= one->ns_per_call * max_pct,
+			 "%s <= %u%% of 1+0\n", name, max_pct);
 }
 
 static int nr_assertions(const struct options *opts)
 {
-	int nr = opts->nr_modules, i;
+	int nr = opts->nr_modules * (ARRAY_SIZE(flat_relevant) + ARRAY_SIZE(scaling)), i;
 
 	for (i = 0; i < opts->nr_points; i++)
 		if (is_ratio_point(&opts->points[i]))
@@ -428,8 +495,13 @@ int main(int argc, char **argv)
 			for (i = 0; i < opts.nr_points; i++)
 				if (is_ratio_point(&opts.points[i]))
 					assert_ratio(&opts, m, &opts.points[i]);
-		for (m = 0; m < opts.nr_modules; m++)
-			assert_flat(&opts, m);
+		for (m = 0; m < opts.nr_modules; m++) {
+			for (i = 0; i < (int)ARRAY_SIZE(flat_relevant); i++)
+				assert_flat(&opts, m, flat_relevant[i]);
+			for (i = 0; i < (int)ARRAY_SIZE(scaling); i++)
+				assert_scaling(&opts, m, scaling[i].relevant,
+					       scaling[i].max_pct);
+		}
 	}
 
 	ksft_finished();
