@@ -36,33 +36,18 @@
 
 #include "../kselftest.h"
 #include "clock.h"
+#include "fault_injection.h"
 #include "tracer.h"
 
-#define FAIL_NTH	"/proc/thread-self/fail-nth"
-#define FAILSLAB	DEBUGFS "/failslab/"
-#define FAIL_PAGE_ALLOC	DEBUGFS "/fail_page_alloc/"
-/* Fails the allocation after so many: never, for counting them. */
-#define NTH_NEVER	1000000
 /* The most allocations of an operation made to fail, one run each. */
 #define MAX_TRIED	100
 #define TIMEOUT_S	600
 #define LOAD_PARAMS	"filter=vfs_read,*sys_getppid enable=1"
 
-/*
- * Makes the allocation failures reach every allocation: sleeping ones and
- * single pages too, quietly.
- */
+/* Makes the allocation failures reach every allocation, and kmemleak judge. */
 static bool setup_injection(void)
 {
-	return kmemleak_clear() &&
-	       check(write_str(FAILSLAB "ignore-gfp-wait", "N"), "failslab ignore-gfp-wait") &&
-	       check(write_str(FAILSLAB "verbose", "0"), "failslab verbose") &&
-	       check(write_str(FAIL_PAGE_ALLOC "ignore-gfp-wait", "N"),
-		     "fail_page_alloc ignore-gfp-wait") &&
-	       check(write_str(FAIL_PAGE_ALLOC "ignore-gfp-highmem", "N"),
-		     "fail_page_alloc ignore-gfp-highmem") &&
-	       check(write_str(FAIL_PAGE_ALLOC "min-order", "0"), "fail_page_alloc min-order") &&
-	       check(write_str(FAIL_PAGE_ALLOC "verbose", "0"), "fail_page_alloc verbose");
+	return kmemleak_clear() && fail_nth_setup();
 }
 
 /* The hits stats has for vfs_read, 0 if none. */
@@ -203,27 +188,6 @@ static const struct point points[] = {
 	{ "enable", selected_not_tracing, enable, still_not_tracing },
 	{ "disable", tracing_vfs_read, disable, still_tracing_vfs_read },
 };
-
-/*
- * Makes the @nth allocation of the calling thread from now fail; returns
- * whether it was, once the operation is done: fail-nth then reads 0.
- */
-static bool set_fail_nth(int fd, int nth)
-{
-	char text[16];
-	int len = snprintf(text, sizeof(text), "%d", nth);
-
-	return pwrite(fd, text, len, 0) == len;
-}
-
-static int fail_nth_left(int fd)
-{
-	char text[16] = "";
-
-	if (pread(fd, text, sizeof(text) - 1, 0) <= 0)
-		return -1;
-	return atoi(text);
-}
 
 /*
  * How many allocations @point's operation makes, once ready: it works with

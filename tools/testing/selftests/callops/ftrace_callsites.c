@@ -11,6 +11,14 @@
  *                   functions while another CPU calls them, and fails if a
  *                   call is not seen by exactly the ops tracing it; then
  *                   kmemleak, where the kernel has it, must find nothing
+ *   sets-without-memory
+ *                   two instances' function tracers on vfs_read, the second
+ *                   turned on with each of the allocations this makes
+ *                   failing in turn (fail-nth): it fails with ENOMEM, or
+ *                   vfs_read calls the set of both ops, or, when the set is
+ *                   what could not be allocated, the list of all ops, which
+ *                   must still reach both tracers (needs the fault-injection
+ *                   framework)
  *   ops-sets        two trace instances' function tracers on the same two
  *                   functions: both callsites call one shared set of the
  *                   two ops, and one ops directly once the other instance
@@ -78,6 +86,7 @@
 #include "clock.h"
 #include "cpus.h"
 #include "enabled_functions.h"
+#include "fault_injection.h"
 #include "files.h"
 #include "kmemleak.h"
 #include "modules.h"
@@ -88,6 +97,11 @@
 #define TRACE_MAX	(1024 * 1024)
 #define STRESS_CYCLES	1000
 #define MODULE_CYCLES	10
+#define SETS_STRESS	"ftrace-ops-sets-stress"
+/* ops-sets' trace instances, and the longest set line it reads. */
+#define SET_A		TRACEFS "instances/callops_set_a/"
+#define SET_B		TRACEFS "instances/callops_set_b/"
+#define SET_MAX		4096
 #define MODULE_CALLS	10
 #define DIRECT_SLEEPS	10
 #define DIRECT_COMM	"callops-direct"
@@ -438,14 +452,10 @@ static bool test_sets_stress(void)
 		ksft_print_msg("kmemleak: not available\n");
 		return false;
 	}
-	if (!test_module("ftrace-ops-sets-stress", ""))
+	if (!test_module(SETS_STRESS, ""))
 		return false;
 	return !kmemleak || kmemleak_clean();
 }
-
-#define SET_A		TRACEFS "instances/callops_set_a/"
-#define SET_B		TRACEFS "instances/callops_set_b/"
-#define SET_MAX		4096
 
 /* The number of times @needle occurs in @text. */
 static int occurrences(const char *text, const char *needle)
@@ -559,6 +569,105 @@ static bool test_ops_sets(void)
 	return ok && assisted_ops_in_a_set();
 }
 
+/* Whether @instance's function tracer has a line of a call of vfs_read. */
+static bool instance_traced_read(const char *instance)
+{
+	static char text[TRACE_MAX];
+	char path[128];
+
+	snprintf(path, sizeof(path), "%strace", instance);
+	return file_read(path, text, sizeof(text)) && count_lines(text, ": vfs_read <-") > 0;
+}
+
+/*
+ * Both instances' tracers see a read. (Reading an instance's trace pauses
+ * its tracer: the read before is the one both must see.)
+ */
+static bool both_trace_a_read(void)
+{
+	char comm[32];
+
+	if (!set_instance_file(SET_A, "trace", "") || !set_instance_file(SET_B, "trace", "") ||
+	    !check(file_read("/proc/self/comm", comm, sizeof(comm)) ? 0 : -errno, "a read"))
+		return false;
+	if (instance_traced_read(SET_A) && instance_traced_read(SET_B))
+		return true;
+	ksft_print_msg("on the list of all ops, a tracer missed a call of vfs_read\n");
+	return false;
+}
+
+/*
+ * Turns instance B's function tracer on with the @nth allocation of the
+ * write failing: ENOMEM, tracing as before; or vfs_read traced by both,
+ * through their set or, if that is what could not be allocated, through
+ * the list of all ops, counted in *@listed.  B is turned off after.
+ */
+static bool second_tracer_without(int fd, int nth, int *listed)
+{
+	char set[SET_MAX];
+	int ret, ops;
+	bool ok;
+
+	if (!set_fail_nth(fd, nth))
+		return check(-errno, "writing fail-nth");
+	ret = write_tracefs(SET_B "current_tracer", "function");
+	set_fail_nth(fd, 0);
+	ops = traced_by("vfs_read");
+	if (ret) {
+		if (ret == -ENOMEM && ops == 1)
+			return true;
+		ksft_print_msg("allocation %d failed the tracer with %s, %d ops on vfs_read\n",
+			       nth, strerror(-ret), ops);
+		return false;
+	}
+	ok = ops == 2;
+	if (!ok) {
+		ksft_print_msg("allocation %d: %d ops on vfs_read, not 2\n", nth, ops);
+	} else if (!calls_ops_set("vfs_read", set, sizeof(set))) {
+		(*listed)++;
+		ok = both_trace_a_read();
+	}
+	return set_instance_file(SET_B, "current_tracer", "nop") && ok;
+}
+
+static bool test_sets_without_memory(void)
+{
+	int fd = open(FAIL_NTH, O_RDWR | O_CLOEXEC), left = 0, total, nth, listed = 0;
+	bool ok = fd >= 0 && fail_nth_setup();
+
+	if (!ok)
+		ksft_print_msg("no fault injection (%s)\n", FAIL_NTH);
+	/*
+	 * On vfs_read alone: the set is then made for one callsite, and is
+	 * not made for another when the first attempt fails.
+	 */
+	ok = ok && check(mkdir(SET_A, 0755) ? -errno : 0, "making instance a") &&
+	     check(mkdir(SET_B, 0755) ? -errno : 0, "making instance b") &&
+	     set_instance_file(SET_A, "set_ftrace_filter", "vfs_read") &&
+	     set_instance_file(SET_B, "set_ftrace_filter", "vfs_read") &&
+	     set_instance_file(SET_A, "current_tracer", "function");
+	/* How many allocations turning B's tracer on makes, none failing. */
+	if (ok) {
+		ok = set_fail_nth(fd, NTH_NEVER) &&
+		     check(write_tracefs(SET_B "current_tracer", "function"), "B's tracer");
+		left = fail_nth_left(fd);
+		set_fail_nth(fd, 0);
+		ok = set_instance_file(SET_B, "current_tracer", "nop") && ok && left > 0;
+	}
+	total = NTH_NEVER - left;
+	for (nth = 1; ok && nth <= total; nth++)
+		ok = second_tracer_without(fd, nth, &listed);
+	if (fd >= 0)
+		close(fd);
+	ksft_print_msg("%d allocations, each failed in turn: %d left vfs_read on the list %s\n",
+		       ok ? total : 0, listed, "of all ops");
+	set_instance_file(SET_A, "current_tracer", "nop");
+	set_instance_file(SET_B, "current_tracer", "nop");
+	ok &= check(rmdir(SET_A) ? -errno : 0, "removing instance a");
+	ok &= check(rmdir(SET_B) ? -errno : 0, "removing instance b");
+	return ok && listed;
+}
+
 static bool test_arguments_c(void)
 {
 	return test_module("ftrace-ops-abi", "");
@@ -574,6 +683,7 @@ int main(int argc, char **argv)
 	static const struct named_test tests[] = {
 		{ "stress", test_stress, NULL },
 		{ "sets-stress", test_sets_stress, NULL },
+		{ "sets-without-memory", test_sets_without_memory, NULL },
 		{ "ops-sets", test_ops_sets, NULL },
 		{ "module-tracing", test_module_tracing, NULL },
 		{ "module-call-ops", test_module_call_ops, NULL },

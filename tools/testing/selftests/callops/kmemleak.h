@@ -20,15 +20,19 @@
 #define KMEMLEAK	DEBUGFS "/kmemleak"
 #define KMEMLEAK_REPORT_MAX	(256 * 1024)
 
+/* Whether debugfs is mounted, mounting it if it was not. */
+static inline bool debugfs_mounted(void)
+{
+	return !mount("debugfs", DEBUGFS, "debugfs", 0, NULL) || errno == EBUSY;
+}
+
 /*
  * Whether kmemleak is available, and forgets the allocations made so far:
  * only those made after are reported.
  */
 static inline bool kmemleak_clear(void)
 {
-	if (mount("debugfs", DEBUGFS, "debugfs", 0, NULL) && errno != EBUSY)
-		return false;
-	return !file_write(KMEMLEAK, "clear", strlen("clear"));
+	return debugfs_mounted() && !file_write(KMEMLEAK, "clear", strlen("clear"));
 }
 
 /* Whether a kmemleak scan finds no allocation that nothing points to. */
