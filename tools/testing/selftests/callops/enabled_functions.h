@@ -102,16 +102,28 @@ static inline bool calls_callback(const char *function, const char *callback)
 	return found;
 }
 
+#define OPS_SET_LINE_MAX	4096
+#define OPS_SET_ID_MAX		64	/* with its NUL: sscanf's %63s below */
+
+/* What enabled_functions says of the set of ops a callsite calls. */
+struct ops_set {
+	char id[OPS_SET_ID_MAX];
+	int nr;
+	long bytes;
+	/* What follows "bytes):", without the newline. */
+	char callbacks[OPS_SET_LINE_MAX];
+};
+
 /*
- * Whether enabled_functions shows @function's callsite calling a set of ops;
- * if so, what follows "\tops set: " on its line goes into @set (at most
- * @size bytes, without the newline).
+ * Whether enabled_functions shows @function's callsite calling a set of ops
+ * (the second form above); if so, what it says of the set goes into @set.
  */
-static inline bool calls_ops_set(const char *function, char *set, size_t size)
+static inline bool calls_ops_set(const char *function, struct ops_set *set)
 {
 	FILE *f = fopen(ENABLED_FUNCTIONS, "r");
-	char line[4096];
-	const char *count, *found = NULL;
+	char line[OPS_SET_LINE_MAX];
+	const char *count, *found = NULL, *callbacks;
+	int end = 0;
 
 	if (!f)
 		return false;
@@ -121,9 +133,13 @@ static inline bool calls_ops_set(const char *function, char *set, size_t size)
 			found = strstr(line, "\tops set: ") ?: "";
 	}
 	fclose(f);
-	if (!found || !*found)
+	if (!found || !*found ||
+	    sscanf(found, "\tops set: %63s (%d ops, %ld bytes):%n", set->id, &set->nr,
+		   &set->bytes, &end) != 3 || !end)
 		return false;
-	snprintf(set, size, "%.*s", (int)strcspn(found + 10, "\n"), found + 10);
+	callbacks = found + end;
+	snprintf(set->callbacks, sizeof(set->callbacks), "%.*s",
+		 (int)strcspn(callbacks, "\n"), callbacks);
 	return true;
 }
 

@@ -97,12 +97,11 @@
 #define TRACE_MAX	(1024 * 1024)
 #define STRESS_CYCLES	1000
 #define MODULE_CYCLES	10
+#define MODULE_CALLS	10
 #define SETS_STRESS	"ftrace-ops-sets-stress"
-/* ops-sets' trace instances, and the longest set line it reads. */
+/* The trace instances of ops-sets and sets-without-memory. */
 #define SET_A		TRACEFS "instances/callops_set_a/"
 #define SET_B		TRACEFS "instances/callops_set_b/"
-#define SET_MAX		4096
-#define MODULE_CALLS	10
 #define DIRECT_SLEEPS	10
 #define DIRECT_COMM	"callops-direct"
 #define STR_(x)		#x
@@ -470,27 +469,27 @@ static int occurrences(const char *text, const char *needle)
 /*
  * Whether @function's callsite calls a set of @nr ops, all of whose
  * callbacks are @callback, @assisted ones through the assist function; the
- * set's ID goes into @id (at least 64 bytes).
+ * set's ID goes into @id (OPS_SET_ID_MAX bytes).
  */
 static bool calls_set_of(const char *function, int nr, const char *callback, int assisted,
 			 char *id)
 {
-	static char set[SET_MAX];
+	static struct ops_set set;
 	char wanted[128];
-	int members = -1;
 
-	if (!calls_ops_set(function, set, sizeof(set))) {
+	if (!calls_ops_set(function, &set)) {
 		ksft_print_msg("%s: calls no set of ops\n", function);
 		return false;
 	}
 	/* Each callback as %pS prints it: " NAME+0x0/SIZE". */
 	snprintf(wanted, sizeof(wanted), " %s+0x0/", callback);
-	if (sscanf(set, "%63s (%d ops", id, &members) != 2 || members != nr ||
-	    occurrences(set, wanted) != nr || occurrences(set, " (assisted)") != assisted) {
-		ksft_print_msg("%s: calls the set \"%s\", not one of %d %s (%d assisted)\n",
-			       function, set, nr, callback, assisted);
+	if (set.nr != nr || occurrences(set.callbacks, wanted) != nr ||
+	    occurrences(set.callbacks, " (assisted)") != assisted) {
+		ksft_print_msg("%s: calls the set %s of %d:%s, not one of %d %s (%d assisted)\n",
+			       function, set.id, set.nr, set.callbacks, nr, callback, assisted);
 		return false;
 	}
+	snprintf(id, OPS_SET_ID_MAX, "%s", set.id);
 	return true;
 }
 
@@ -518,7 +517,7 @@ static bool filter_read_and_write(const char *instance)
  */
 static bool instances_share_a_set(void)
 {
-	char read_set[64], write_set[64];
+	char read_set[OPS_SET_ID_MAX], write_set[OPS_SET_ID_MAX];
 	int ops;
 
 	if (!filter_read_and_write(SET_A) || !filter_read_and_write(SET_B) ||
@@ -547,7 +546,7 @@ static bool assisted_ops_in_a_set(void)
 {
 	static const char params[] =
 		"nr_function_calls=1 nr_ops_relevant=1 assist_recursion=1 persist=1";
-	char set[64];
+	char set[OPS_SET_ID_MAX];
 	bool ok;
 
 	if (!check(load_module("ftrace-ops", params), "ftrace-ops"))
@@ -604,7 +603,7 @@ static bool both_trace_a_read(void)
  */
 static bool second_tracer_without(int fd, int nth, int *listed)
 {
-	char set[SET_MAX];
+	static struct ops_set set;
 	int ret, ops;
 	bool ok;
 
@@ -623,7 +622,7 @@ static bool second_tracer_without(int fd, int nth, int *listed)
 	ok = ops == 2;
 	if (!ok) {
 		ksft_print_msg("allocation %d: %d ops on vfs_read, not 2\n", nth, ops);
-	} else if (!calls_ops_set("vfs_read", set, sizeof(set))) {
+	} else if (!calls_ops_set("vfs_read", &set)) {
 		(*listed)++;
 		ok = both_trace_a_read();
 	}

@@ -248,14 +248,9 @@ static bool tracee_calls_ops(const char *module)
 /* The size of the set of ops the relevant tracee's callsite calls, or -1. */
 static long tracee_ops_set_bytes(void)
 {
-	char set[4096];
-	long bytes;
-	int nr;
+	static struct ops_set set;
 
-	if (!calls_ops_set(TRACEE, set, sizeof(set)) ||
-	    sscanf(set, "%*s (%d ops, %ld bytes)", &nr, &bytes) != 2)
-		return -1;
-	return bytes;
+	return calls_ops_set(TRACEE, &set) ? set.bytes : -1;
 }
 
 /* Load and remove the module once; fill in its result. */
