@@ -20,6 +20,8 @@ packages=(
 	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
 	bc flex bison libelf-dev libssl-dev cpio python3 gnuplot-nox
+	# dpkg-source, which unpacks busybox's source (build-busybox.sh)
+	dpkg-dev
 )
 
 missing() {
