@@ -299,7 +299,7 @@ boot_race_riscv-debug = $(call boot_debug_race,riscv-debug)
 # guest here too.  Upstream's ftrace selftests fare no better there: booted
 # as make check boots them, stock's guest and callops's alike were still in
 # their second case (every tracer in turn, the graph tracer among them)
-# after 15 minutes.
+# when stopped, after 15 and 13 minutes.
 debug_boot_args_riscv-debug := --no-ftrace-startup-test
 boot_check_arm64-debug = $(call boot_check_debug,arm64-debug)
 boot_check_riscv-debug = $(call boot_check_debug,riscv-debug)
