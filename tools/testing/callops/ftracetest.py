@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""Upstream's ftrace selftests (ftracetest) in the callops debug guests,
-against stock 6.12 built with the same configuration.
+"""Upstream's ftrace selftests (ftracetest) in the callops guests, against
+stock 6.12 built with the same configuration.
 
   ftracetest.py stock FILE LOG [--about KEY=VALUE]...
         write stock's result of every case, from the console LOG of a stock
@@ -91,6 +91,7 @@ def write_stock(args):
 
 def check(args):
     _, stock = read_stock(args.stock)
+    on_stock = {(n, d): r for n, d, r in stock}
     here = {(n, d): r for n, d, r in parse_log(args.log)}
     results = []
     for number, description, result in stock:
@@ -101,13 +102,13 @@ def check(args):
                         'PASS' if ours == 'PASS' else 'FAIL'))
         if ours != 'PASS':
             print(f'ftracetest {args.name}: [{number}] {description}: passes on stock, {ours} here')
-    same = set(here) == {(n, d) for n, d, _ in stock}
+    same = set(here) == set(on_stock)
     if not same:
         print(f'ftracetest {args.name}: the guest did not run the cases '
               f'{args.stock} lists ({len(here)} here, {len(stock)} there)')
     results.append((f'{args.name}.ftracetest.same-cases', 'PASS' if same else 'FAIL'))
     for (number, description), ours in sorted(here.items()):
-        theirs = dict(((n, d), r) for n, d, r in stock).get((number, description))
+        theirs = on_stock.get((number, description))
         if theirs not in (None, 'PASS') and ours != theirs:
             print(f'ftracetest {args.name}: [{number}] {description}: {theirs} on stock, {ours} here')
     for name, status in results:
